@@ -1,0 +1,49 @@
+"""toolgym: Gymnasium environments where LLM agents act by calling tools, under perturbation.
+
+>>> import gymnasium as gym, toolgym
+>>> env = gym.make("toolgym/Retail-v0")
+>>> obs, info = env.reset(seed=7)
+>>> sorted(info)[:3]
+['checks', 'difficulty', 'faults']
+"""
+
+from toolgym.agents import NoToolAgent, OracleAgent, RandomAgent
+from toolgym.core import (
+    Agent,
+    AgentTurn,
+    EpisodeResult,
+    Message,
+    Task,
+    ToolCall,
+    ToolEnv,
+    ToolError,
+    Toolkit,
+    run_episode,
+    tool,
+)
+from toolgym.envs import env_ids, make_env, register_envs
+
+register_envs()
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Agent",
+    "AgentTurn",
+    "EpisodeResult",
+    "Message",
+    "NoToolAgent",
+    "OracleAgent",
+    "RandomAgent",
+    "Task",
+    "ToolCall",
+    "ToolEnv",
+    "ToolError",
+    "Toolkit",
+    "__version__",
+    "env_ids",
+    "make_env",
+    "register_envs",
+    "run_episode",
+    "tool",
+]

@@ -1,0 +1,78 @@
+"""What every environment definition shares: task families as functions, and the suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+from toolgym.core.task import Task, World
+from toolgym.core.tool import Toolkit
+
+__all__ = ["FunctionFamily", "Suite", "make_task", "pick", "policy_prompt"]
+
+T = TypeVar("T")
+
+
+def pick(rng: np.random.Generator, items: Sequence[T]) -> T:
+    """One element, drawn with the episode's generator (never global ``random``)."""
+    if not items:
+        raise ValueError("cannot pick from an empty sequence")
+    return items[int(rng.integers(len(items)))]
+
+
+@dataclass(frozen=True)
+class FunctionFamily:
+    """A task family written as one function of (toolkit, rng, difficulty) -> Task."""
+
+    name: str
+    toolkit: str
+    make: Callable[[Any, np.random.Generator, str], Task]
+    description: str = ""
+
+    def generate(self, world: World, rng: np.random.Generator, difficulty: str) -> Task:
+        task = self.make(world.toolkit(self.toolkit), rng, difficulty)
+        task.family = self.name
+        task.difficulty = difficulty
+        return task
+
+
+class Suite:
+    """An environment id's world builder plus its task families.
+
+    ``builder(seed, size)`` returns the toolkits of a fresh world; families register with
+    :meth:`family`.
+    """
+
+    def __init__(self, name: str, builder: Callable[[int, str], Sequence[Toolkit]]) -> None:
+        self.name = name
+        self._builder = builder
+        self.families: list[FunctionFamily] = []
+
+    def build_world(self, seed: int, size: str) -> World:
+        return World(self._builder(seed, size))
+
+    def family(self, toolkit: str) -> Callable[[Callable[..., Task]], Callable[..., Task]]:
+        """Register a task-family function; its name is the function's name."""
+
+        def register(fn: Callable[..., Task]) -> Callable[..., Task]:
+            doc = (fn.__doc__ or "").strip().split("\n")[0]
+            self.families.append(FunctionFamily(fn.__name__, toolkit, fn, doc))
+            return fn
+
+        return register
+
+
+def policy_prompt(role: str, rules: Sequence[str], closing: str) -> str:
+    """A system prompt in three sections: who the agent is, the rules, how to finish."""
+    lines = [role, "", "# Rules"]
+    lines += [f"- {rule}" for rule in rules]
+    lines += ["", "# Finishing", closing]
+    return "\n".join(lines)
+
+
+def make_task(system_prompt: str, user_prompt: str, plan: Any, **fields: Any) -> Task:
+    """A task whose id, family and difficulty the family and the env fill in."""
+    return Task("", "", "", system_prompt, user_prompt, plan, **fields)

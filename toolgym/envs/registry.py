@@ -1,0 +1,49 @@
+"""Environment ids: which suite each ``toolgym/Name-v0`` stands for, and how it is built."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import gymnasium as gym
+
+from toolgym.core.env import ToolEnv
+from toolgym.core.task import TaskSuite
+
+__all__ = ["SUITES", "env_ids", "make_env", "register_envs", "suite"]
+
+# Name in the id -> "module:attribute" of its suite, imported only when first used.
+SUITES: dict[str, str] = {
+    "Retail": "toolgym.envs.retail:SUITE",
+}
+
+
+def suite(name: str) -> TaskSuite:
+    """The suite behind ``toolgym/<name>-v0``."""
+    try:
+        target = SUITES[name]
+    except KeyError:
+        raise ValueError(f"unknown suite {name!r}; known: {sorted(SUITES)}") from None
+    module, attribute = target.split(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def make_env(suite_name: str, **kwargs: Any) -> ToolEnv:
+    """The entry point behind every registered id (``gym.make`` passes its kwargs here)."""
+    return ToolEnv(suite(suite_name), **kwargs)
+
+
+def env_ids() -> list[str]:
+    return [f"toolgym/{name}-v0" for name in SUITES]
+
+
+def register_envs() -> None:
+    """Register every suite with Gymnasium (idempotent)."""
+    for name in SUITES:
+        env_id = f"toolgym/{name}-v0"
+        if env_id not in gym.registry:
+            gym.register(
+                id=env_id,
+                entry_point="toolgym.envs.registry:make_env",
+                kwargs={"suite_name": name},
+            )
