@@ -616,8 +616,7 @@ def build_retail(seed: int, size: str = "default") -> RetailAPI:
     all_variants = variants.values()
 
     used_emails: set[str] = set()
-    order_numbers = rng.choice(np.arange(1_000_000, 9_999_999), size=SIZES[size] * 6, replace=False)
-    order_index = 0
+    used_orders: set[str] = set()
     for c in range(SIZES[size]):
         first, last = fake.first_name(), fake.last_name()
         email = f"{first}.{last}{int(rng.integers(10, 100))}@{fake.free_email_domain()}".lower()
@@ -699,8 +698,10 @@ def build_retail(seed: int, size: str = "default") -> RetailAPI:
                 )
             day = int(rng.integers(1, 90))
             placed = np.datetime64(TODAY) - np.timedelta64(day, "D")
-            oid = f"#W{int(order_numbers[order_index])}"
-            order_index += 1
+            oid = f"#W{int(rng.integers(1_000_000, 10_000_000))}"
+            while oid in used_orders:
+                oid = f"#W{int(rng.integers(1_000_000, 10_000_000))}"
+            used_orders.add(oid)
             tracking = (
                 f"1Z{int(rng.integers(10**9, 10**10))}"
                 if status in ("shipped", "delivered")
