@@ -59,6 +59,12 @@ class OracleAgent:
             self._step = None
             self._answer = as_answer(stop.value)
 
+    @property
+    def current_step(self) -> Step | None:
+        """The plan step the last call performs (``None`` once the plan has answered): what
+        the oracle is doing and why, for tools that narrate its trajectories."""
+        return self._step
+
     def act(self, observation: str, info: dict[str, Any]) -> AgentTurn:
         if self._plan is None:
             self.reset(observation, info)

@@ -1,0 +1,203 @@
+"""One evaluation episode: what to run (a spec), how to build it, and the record it leaves.
+
+A record is a JSON object that depends only on the spec and the agent's replies: no clock, no
+host, no process id. The same spec run anywhere (this machine's process pool, a Ray actor)
+gives the same bytes, so runs can be compared and merged line by line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from toolgym.agents.factory import make_agent
+from toolgym.core.rollout import EpisodeResult, run_episode
+
+__all__ = [
+    "CLEAN",
+    "EpisodeSpec",
+    "Settings",
+    "Workbench",
+    "episode_record",
+    "faults_label",
+    "make_eval_env",
+]
+
+CLEAN = "none"
+"""The preset name of an unperturbed episode: every perturbed episode has a clean twin."""
+
+
+@dataclass(frozen=True, order=True)
+class EpisodeSpec:
+    """Which episode to run: the env, the fault preset (or plan label), the task seed, the trial.
+
+    Two specs that differ only in ``faults`` pose the same task: that pair is a counterfactual
+    twin, so a robustness gap compares the same tasks rather than different samples.
+    """
+
+    env: str
+    seed: int
+    faults: str
+    trial: int = 0
+
+    @property
+    def key(self) -> str:
+        """The episode's identity in a run directory (what a resumed run skips)."""
+        return record_key(self.env, self.faults, self.seed, self.trial)
+
+    @property
+    def twin(self) -> EpisodeSpec:
+        """The clean episode on the same task and trial."""
+        return EpisodeSpec(self.env, self.seed, CLEAN, self.trial)
+
+
+def record_key(env: str, faults: str, seed: int, trial: int) -> str:
+    return f"{env}|{faults}|{seed}|{trial}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What is the same for every episode of a run: the agent and how episodes are built.
+
+    ``plans`` maps a fault label to where its plan comes from (a preset name or a plan file);
+    ``agent_options`` go to the agent's constructor (base URL, sampling parameters, ...).
+    """
+
+    agent: str = "oracle"
+    max_turns: int = 30
+    format: str | None = None
+    plans: Mapping[str, str] = field(default_factory=dict)
+    agent_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def faults_label(source: str) -> str:
+    """The name a fault plan goes by in records: a preset's name, or a plan file's stem."""
+    path = Path(source)
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        return path.stem
+    return source
+
+
+def make_eval_env(
+    env_id: str, faults: str = CLEAN, *, format: str | None = None, max_turns: int = 30
+) -> gym.Env:
+    """The environment an episode runs in: ``faults`` is a preset name or a plan file path.
+
+    A clean episode is built without any fault machinery, so it matches ``gym.make(env_id)``.
+    """
+    kwargs: dict[str, Any] = {"max_turns": max_turns}
+    if faults != CLEAN:
+        kwargs["faults"] = _load_plan(faults)
+    env = gym.make(env_id, **kwargs)
+    if format is not None:
+        from toolgym.wrappers import TextActions
+
+        env = TextActions(env, format=format)
+    return env
+
+
+def _load_plan(source: str) -> Any:
+    """A plan file loaded as a ``FaultPlan``; a preset name passes through to ``gym.make``."""
+    path = Path(source)
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return source
+    from toolgym.faults import FaultPlan
+
+    return FaultPlan.load(path)
+
+
+class Workbench:
+    """Runs episodes in one process, keeping one environment per (env, faults) built.
+
+    Worlds are built once per environment and rolled back at each reset, so reusing the env
+    across episodes is what keeps an evaluation cheap.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._envs: dict[tuple[str, str], gym.Env] = {}
+
+    def env(self, env_id: str, faults: str) -> gym.Env:
+        env = self._envs.get((env_id, faults))
+        if env is None:
+            source = self.settings.plans.get(faults, faults)
+            env = make_eval_env(
+                env_id,
+                source,
+                format=self.settings.format,
+                max_turns=self.settings.max_turns,
+            )
+            self._envs[(env_id, faults)] = env
+        return env
+
+    def run(self, spec: EpisodeSpec) -> dict[str, Any]:
+        """Play ``spec`` and return its record (exceptions of the agent propagate)."""
+        env = self.env(spec.env, spec.faults)
+        agent = make_agent(
+            self.settings.agent,
+            env,
+            seed=agent_seed(spec),
+            options=self.settings.agent_options,
+        )
+        result = run_episode(env, agent, seed=spec.seed)
+        return episode_record(spec, self.settings, result)
+
+    def close(self) -> None:
+        for env in self._envs.values():
+            env.close()
+        self._envs.clear()
+
+
+def agent_seed(spec: EpisodeSpec) -> int:
+    """The agent's own seed: fixed by task and trial, the same for an episode and its twin."""
+    state = np.random.SeedSequence([spec.seed, spec.trial, 0x61676E74]).generate_state(1)
+    return int(state[0])
+
+
+def episode_record(spec: EpisodeSpec, settings: Settings, result: EpisodeResult) -> dict[str, Any]:
+    """The JSON-able record of one finished episode (see the module docstring)."""
+    messages = [message.to_openai() for message in result.history]
+    statuses = [list(info["parse_status"]) for info in result.infos[1:]]
+    return {
+        "key": spec.key,
+        "env": spec.env,
+        "agent": settings.agent,
+        "faults": spec.faults,
+        "format": settings.format,
+        "seed": spec.seed,
+        "trial": spec.trial,
+        "task_id": result.task_id,
+        "family": result.infos[0]["family"],
+        "difficulty": result.infos[0]["difficulty"],
+        "success": result.success,
+        "reward": result.reward,
+        "solvable": result.solvable,
+        "terminated": result.terminated,
+        "truncated": result.truncated,
+        "turns": result.turns,
+        "tool_calls": result.tool_calls,
+        "tool_errors": sum(_is_error(m) for m in messages if m["role"] == "tool"),
+        "parse_errors": sum(s != "ok" for step in statuses for s in step),
+        "checks": dict(result.checks),
+        "fault_events": [dict(event) for event in result.faults],
+        "parse_status": statuses,
+        "messages": messages,
+    }
+
+
+def _is_error(message: Mapping[str, Any]) -> bool:
+    """Whether a tool message carries an error body (``{"error": {...}}``)."""
+    content = message.get("content") or ""
+    if '"error"' not in content:
+        return False
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "error" in data
