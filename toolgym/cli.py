@@ -1,4 +1,7 @@
-"""The ``toolgym`` command: list what exists, and watch an episode play out."""
+"""The ``toolgym`` command: list what exists, watch an episode, evaluate an agent, make data.
+
+``python -m toolgym`` is the same command.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,13 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 from rich.console import Console
 from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -19,66 +24,211 @@ from toolgym.core.messages import Message
 
 __all__ = ["main"]
 
+DEFAULT_ENV = "toolgym/Retail-v0"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="toolgym", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("list", help="environments and their task families")
+    commands.add_parser(
+        "list", help="environments, task families, fault types, formats and presets"
+    )
 
     demo = commands.add_parser("demo", help="play one episode with the oracle agent and show it")
-    demo.add_argument("--env", default="toolgym/Retail-v0", help="environment id")
+    demo.add_argument("--env", default=DEFAULT_ENV, help="environment id")
     demo.add_argument("--seed", type=int, default=1, help="reset seed")
     demo.add_argument("--family", default=None, help="task family (default: any)")
     demo.add_argument("--difficulty", default=None, choices=["easy", "medium", "hard"])
+    demo.add_argument("--faults", default="none", help="fault preset or plan file")
+    demo.add_argument("--format", default=None, help="tool-call format: play through raw text")
     demo.add_argument("--width", type=int, default=100, help="console width")
+
+    run = commands.add_parser("eval", help="evaluate an agent, clean and under faults")
+    run.add_argument(
+        "--env", action="append", help=f"environment id, repeatable, or 'all' ({DEFAULT_ENV})"
+    )
+    run.add_argument("--agent", default="oracle", help="oracle, random, noop or openai:MODEL")
+    run.add_argument(
+        "--faults",
+        action="append",
+        default=[],
+        help="fault preset or plan file (YAML/JSON), repeatable; clean twins always run",
+    )
+    run.add_argument("--episodes", type=int, default=20, help="tasks per environment")
+    run.add_argument("--trials", type=int, default=1, help="trials per task, for pass^k")
+    run.add_argument("--seed", type=int, default=0, help="first task seed")
+    run.add_argument("--workers", type=int, default=1, help="episodes played in parallel")
+    run.add_argument("--max-turns", type=int, default=30, help="agent turns per episode")
+    run.add_argument("--format", default=None, help="tool-call format: the raw-text path")
+    run.add_argument("--out", required=True, help="run directory (rerun to resume)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    model = run.add_argument_group("openai:MODEL agents")
+    model.add_argument("--base-url", help="server URL, e.g. http://localhost:8000/v1")
+    model.add_argument("--api-key-env", help="variable holding the API key (OPENAI_API_KEY)")
+    model.add_argument("--temperature", type=float)
+    model.add_argument("--top-p", type=float)
+    model.add_argument("--max-tokens", type=int)
+    model.add_argument("--max-retries", type=int, help="retries of 429/5xx/timeouts (6)")
+    model.add_argument("--timeout", type=float, help="seconds per request (300)")
+
+    report = commands.add_parser("report", help="rebuild a run's report from its trajectories")
+    report.add_argument("run", help="run directory written by `toolgym eval`")
+
+    data = commands.add_parser("generate", help="oracle trajectories under faults, for SFT")
+    data.add_argument("--env", action="append", help=f"environment id or 'all' ({DEFAULT_ENV})")
+    data.add_argument(
+        "--faults",
+        action="append",
+        help="fault preset or plan file, repeatable: task i uses the i-th mod n (medium)",
+    )
+    data.add_argument("--episodes", type=int, default=100, help="task seeds per environment")
+    data.add_argument("--seed", type=int, default=0, help="first task seed")
+    data.add_argument("--max-turns", type=int, default=30)
+    data.add_argument(
+        "--thinking",
+        default="field",
+        choices=["field", "tags"],
+        help="thoughts in reasoning_content (field) or as <think> tags in the content",
+    )
+    data.add_argument("--out", required=True, help="output directory (train.jsonl, manifest)")
+    data.add_argument("--no-progress", action="store_true")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from toolgym.agents.openai_agent import ModelError
+    from toolgym.evaluation import EvaluationError
+
     args = _parser().parse_args(argv)
     console = Console(width=getattr(args, "width", 100), highlight=False)
+    commands = {
+        "list": _list,
+        "demo": _demo,
+        "eval": _eval,
+        "report": _report,
+        "generate": _generate,
+    }
     try:
-        if args.command == "list":
-            return _list(console)
-        return _demo(console, args)
-    except (ValueError, gym.error.Error) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        return commands[args.command](console, args)
+    except (ValueError, gym.error.Error, ModelError, EvaluationError) as exc:
+        console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         return 2
 
 
-def _list(console: Console) -> int:
-    table = Table(title="toolgym environments")
-    table.add_column("id")
-    table.add_column("tools", justify="right")
-    table.add_column("task families")
+# -------------------------------------------------------------------- list
+def _list(console: Console, args: argparse.Namespace) -> int:
+    import toolgym.faults as faults
+    import toolgym.formats as formats
+
+    envs = Table(title="environments")
+    envs.add_column("id")
+    envs.add_column("tools", justify="right")
+    envs.add_column("task families", justify="right")
+    families = Table(title="task families")
+    families.add_column("env")
+    families.add_column("family")
+    families.add_column("what the agent must do")
     for env_id in toolgym.env_ids():
         env = gym.make(env_id).unwrapped
-        families = ", ".join(f.name for f in env.suite.families)
-        table.add_row(env_id, str(len(env.action_space.tool_schemas)), families)
+        envs.add_row(env_id, str(len(env.action_space.tool_schemas)), str(len(env.suite.families)))
+        for family in env.suite.families:
+            families.add_row(env_id, family.name, getattr(family, "description", ""))
         env.close()
-    console.print(table)
+    catalogue = Table(title="fault types")
+    catalogue.add_column("fault")
+    catalogue.add_column("axis")
+    catalogue.add_column("recoverable")
+    catalogue.add_column("what it does")
+    for fault in faults.catalogue():
+        catalogue.add_row(
+            fault.name, fault.axis, "yes" if fault.recoverable else "no", fault.summary
+        )
+    scaffolds = Table(title="tool-call formats (--format)")
+    scaffolds.add_column("format")
+    scaffolds.add_column("what the model writes")
+    for name in formats.names():
+        scaffolds.add_row(name, formats.get(name).summary)
+    presets = Table(title="fault presets (--faults)")
+    presets.add_column("preset")
+    presets.add_column("faults", justify="right")
+    presets.add_column("fault types")
+    for name, plan in faults.presets().items():
+        types = sorted({fault.name for fault in plan.faults})
+        presets.add_row(name, str(len(plan.faults)), ", ".join(types) or "(clean)")
+    for table in (envs, families, catalogue, scaffolds, presets):
+        console.print(table)
     return 0
 
 
+# -------------------------------------------------------------------- demo
 def _demo(console: Console, args: argparse.Namespace) -> int:
-    env = gym.make(args.env)
+    from toolgym.agents.factory import make_agent
+    from toolgym.evaluation import make_eval_env
+
+    env = make_eval_env(args.env, args.faults, format=args.format)
+    agent = _Transcribed(make_agent("oracle", env))
     options = {k: v for k, v in (("family", args.family), ("difficulty", args.difficulty)) if v}
-    result = toolgym.run_episode(env, toolgym.OracleAgent(env), seed=args.seed, options=options)
-    console.rule(f"[bold]{args.env}[/]  task {result.task_id}")
+    result = toolgym.run_episode(env, agent, seed=args.seed, options=options)
+    header = f"[bold]{args.env}[/]  task {result.task_id}"
+    if args.faults != "none":
+        header += f"  faults {args.faults}"
+    if args.format:
+        header += f"  format {args.format}"
+    console.rule(header)
+    turn = 0
+    _faults(console, result.infos[0]["faults"])
     for message in result.history:
-        console.print(_render(message))
+        if message.role == "assistant":
+            turn += 1
+            raw = agent.completions[turn - 1] if args.format else None
+            console.print(_render(message, raw))
+            _faults(console, result.infos[turn]["faults"] if turn < len(result.infos) else [])
+        else:
+            console.print(_render(message))
     verdict = "[bold green]success[/]" if result.success else "[bold red]failure[/]"
+    if not result.solvable:
+        verdict += " [bold red](unsolvable: a destructive fault fired)[/]"
     checks = ", ".join(f"{k}={'pass' if v else 'FAIL'}" for k, v in result.checks.items())
+    fired = len(result.faults)
     console.rule(
         f"{verdict}  reward {result.reward:.1f}  turns {result.turns}  "
-        f"tool calls {result.tool_calls}  checks: {checks}"
+        f"tool calls {result.tool_calls}  faults fired {fired}  checks: {checks}"
     )
     env.close()
-    return 0 if result.success else 1
+    return 0 if result.success or not result.solvable else 1
 
 
-def _render(message: Message) -> Any:
+class _Transcribed:
+    """Keeps each action an agent sends (the raw completion, on the text path)."""
+
+    def __init__(self, agent: Any) -> None:
+        self.agent = agent
+        self.completions: list[Any] = []
+
+    def reset(self, observation: str, info: dict[str, Any]) -> None:
+        reset = getattr(self.agent, "reset", None)
+        if callable(reset):
+            reset(observation, info)
+
+    def act(self, observation: str, info: dict[str, Any]) -> Any:
+        action = self.agent.act(observation, info)
+        self.completions.append(action)
+        return action
+
+
+def _faults(console: Console, events: Sequence[dict[str, Any]]) -> None:
+    """Mark each fault where it fired."""
+    for event in events:
+        target = f" on {event['target']}" if event.get("target") else ""
+        line = Text("⚡ fault ", style="bold red")
+        line.append(f"{event.get('fault')} [{event.get('axis')}]{target}", style="red")
+        if event.get("detail"):
+            line.append(f": {event['detail']}", style="dim red")
+        console.print(line)
+
+
+def _render(message: Message, raw: Any = None) -> Any:
     if message.role == "system":
         return Panel(message.content, title="system prompt", border_style="magenta")
     if message.role == "user":
@@ -91,6 +241,9 @@ def _render(message: Message) -> Any:
             title=f"result of {message.name} #{message.tool_call_id}",
             border_style="red" if failed else "green",
         )
+    title = "assistant" if message.tool_calls else "assistant: final answer"
+    if isinstance(raw, str):
+        return Panel(Text(raw), title=f"{title} (raw completion)", border_style="yellow")
     parts = Text()
     if message.thinking:
         parts.append("thinking: ", style="dim bold")
@@ -105,7 +258,6 @@ def _render(message: Message) -> Any:
         parts.append(f"{call.name}({arguments})\n", style="cyan")
     if message.content:
         parts.append(message.content, style="bold")
-    title = "assistant" if message.tool_calls else "assistant: final answer"
     return Panel(parts, title=title, border_style="yellow")
 
 
@@ -115,6 +267,222 @@ def _pretty(content: str, limit: int = 1200) -> str:
     except ValueError:
         text = content
     return text if len(text) <= limit else text[:limit] + f"\n... ({len(text) - limit} more chars)"
+
+
+# -------------------------------------------------------------------- eval
+_MODEL_OPTIONS = (
+    "base_url",
+    "api_key_env",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_retries",
+    "timeout",
+)
+
+
+def _eval(console: Console, args: argparse.Namespace) -> int:
+    from toolgym.evaluation import EvalConfig, EvaluationError, TrajectoryStore, evaluate
+
+    options = {name: getattr(args, name) for name in _MODEL_OPTIONS}
+    options = {name: value for name, value in options.items() if value is not None}
+    if options and not args.agent.startswith("openai:"):
+        flags = ", ".join("--" + name.replace("_", "-") for name in options)
+        raise ValueError(f"{flags} only apply to openai:MODEL agents, not {args.agent!r}")
+    config = EvalConfig(
+        envs=args.env or [DEFAULT_ENV],
+        agent=args.agent,
+        faults=args.faults,
+        episodes=args.episodes,
+        trials=args.trials,
+        seed=args.seed,
+        workers=args.workers,
+        max_turns=args.max_turns,
+        format=args.format,
+        agent_options=options,
+    )
+    _check_choices(config.faults, args.format)
+    watcher = _LiveSuccess(console, enabled=not args.no_progress)
+    failure = None
+    try:
+        with watcher:
+            outcome = evaluate(config, args.out, watcher)
+    except EvaluationError as exc:
+        failure, outcome = exc, None
+    records = TrajectoryStore(args.out).records()
+    files = _write_report(records, args.out, len(config.specs()))
+    _summary(console, records)
+    console.print(f"report: {files.markdown}  {files.html}  figures: {len(files.figures)}")
+    if failure is not None:
+        console.print(f"[bold red]stopped:[/] {failure}", soft_wrap=True)
+        return 1
+    assert outcome is not None
+    if outcome.errors:
+        console.print(
+            f"[yellow]{len(outcome.errors)} episodes raised and were not recorded "
+            f"(rerun to retry); first: {outcome.errors[0].message}[/]"
+        )
+    if outcome.interrupted:
+        console.print(
+            f"[yellow]interrupted:[/] {len(records)} of {outcome.planned} episodes recorded; "
+            "rerun the same command to resume"
+        )
+        return 130
+    return 0
+
+
+def _check_choices(faults: Sequence[str], text_format: str | None) -> None:
+    """Unknown presets and formats fail here, before any worker starts."""
+    names = [f for f in faults if f != "none" and not Path(f).suffix]
+    if names:
+        import toolgym.faults
+
+        known = list(toolgym.faults.presets())
+        for name in names:
+            if name not in known:
+                raise ValueError(
+                    f"unknown fault preset {name!r}; choose from {known} or give a plan file"
+                )
+    for source in faults:
+        if Path(source).suffix and not Path(source).is_file():
+            raise ValueError(f"fault plan file {source!r} does not exist")
+    if text_format is not None:
+        import toolgym.formats
+
+        toolgym.formats.get(text_format)
+
+
+class _LiveSuccess:
+    """A progress bar that shows the success rate so far, clean and perturbed."""
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.progress = Progress(
+            TextColumn("[bold]eval"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rates]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.progress.add_task("eval", total=None, rates="")
+        self.counts = {True: [0, 0], False: [0, 0]}
+
+    def __enter__(self) -> _LiveSuccess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def started(self, planned: int, finished: Sequence[dict[str, Any]]) -> None:
+        if self.enabled:
+            self.progress.start()
+        for record in finished:
+            self._count(record)
+        self.progress.update(self.task, total=planned, completed=len(finished))
+        self._show()
+
+    def recorded(self, record: dict[str, Any]) -> None:
+        self._count(record)
+        self.progress.advance(self.task)
+        self._show()
+
+    def failed(self, error: Any) -> None:
+        self.progress.console.print(f"[yellow]episode error:[/] {error.message}")
+
+    def _count(self, record: dict[str, Any]) -> None:
+        if record["solvable"]:
+            tally = self.counts[record["faults"] == "none"]
+            tally[0] += record["success"]
+            tally[1] += 1
+
+    def _show(self) -> None:
+        parts = []
+        for label, clean in (("clean", True), ("perturbed", False)):
+            wins, n = self.counts[clean]
+            if n:
+                parts.append(f"{label} {wins / n:.0%}")
+        self.progress.update(self.task, rates="  ".join(parts))
+
+
+def _write_report(records: list[dict[str, Any]], out: str, planned: int | None) -> Any:
+    from toolgym.evaluation import write_report
+
+    return write_report(records, out, planned=planned)
+
+
+def _summary(console: Console, records: list[dict[str, Any]]) -> None:
+    from toolgym.evaluation import summarize
+
+    if not records:
+        console.print("no episode recorded")
+        return
+    summary = summarize(records)
+    table = Table(title=f"{summary.agent}: success (solvable episodes)")
+    for column in ("env", "faults", "episodes", "success", "95% CI", "gap vs clean"):
+        table.add_column(column, justify="left" if column in ("env", "faults") else "right")
+    for (env, preset), stats in summary.groups.items():
+        rate, gap = stats.success, stats.paired.gap
+        low, high = rate.interval
+        table.add_row(
+            env,
+            preset,
+            str(stats.episodes),
+            "—" if rate.value is None else f"{rate.value:.1%}",
+            f"[{low:.1%}, {high:.1%}]" if rate.n else "—",
+            "" if preset == "none" or gap.value is None else f"{gap.value * 100:+.1f} pts",
+        )
+    console.print(table)
+
+
+# ------------------------------------------------------------------ report
+def _report(console: Console, args: argparse.Namespace) -> int:
+    from toolgym.evaluation import EvalConfig, TrajectoryStore
+
+    store = TrajectoryStore(args.run)
+    if not store.path.exists():
+        raise ValueError(f"{store.path} does not exist: is {args.run!r} a `toolgym eval` --out?")
+    records = store.records()
+    manifest = store.manifest()
+    planned = len(EvalConfig(**manifest).specs()) if manifest else None
+    files = _write_report(records, args.run, planned)
+    _summary(console, records)
+    console.print(f"report: {files.markdown}  {files.html}  figures: {len(files.figures)}")
+    return 0
+
+
+# ---------------------------------------------------------------- generate
+def _generate(console: Console, args: argparse.Namespace) -> int:
+    from toolgym.evaluation.generate import GenerateConfig, generate
+
+    config = GenerateConfig(
+        envs=args.env or [DEFAULT_ENV],
+        faults=args.faults or ["medium"],
+        episodes=args.episodes,
+        seed=args.seed,
+        max_turns=args.max_turns,
+        thinking=args.thinking,
+    )
+    _check_choices(config.faults, None)
+    progress = Progress(
+        TextColumn("[bold]generate"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=args.no_progress,
+    )
+    task = progress.add_task("generate", total=len(config.envs) * config.episodes)
+    with progress:
+        manifest = generate(config, args.out, on_episode=lambda _: progress.advance(task))
+    run = manifest["last_run"]
+    console.print(
+        f"{run['written']} samples written, {run['duplicates']} duplicates skipped, "
+        f"{run['unsolvable']} unsolvable and {run['failed']} failed episodes left out; "
+        f"{manifest['dataset']['samples']} samples in {Path(args.out) / 'train.jsonl'}"
+    )
+    return 0
 
 
 if __name__ == "__main__":
