@@ -140,8 +140,7 @@ _RECOVERY: dict[str, tuple[str, ...]] = {
         "I'll set the phrasing aside and keep to what the customer actually needs.",
     ),
     "world": (
-        "There may be look-alike records, so I'll match on exact ids and details, not names "
-        "alone.",
+        "There may be look-alike records, so I'll match on exact ids and details, not names alone.",
         "Careful: similar entries can exist. I'll use exact identifiers from the results.",
     ),
     "incomplete": (
@@ -169,8 +168,7 @@ _RECOVERY: dict[str, tuple[str, ...]] = {
         "I can't proceed without one more fact from the customer; asking them.",
     ),
     "other": (
-        "Something in this step was off; I check the result against what I expect before going "
-        "on.",
+        "Something in this step was off; I check the result against what I expect before going on.",
         "Not quite what I expected, so I read the result closely before acting.",
     ),
 }

@@ -408,7 +408,5 @@ def _inline(text: str) -> str:
             out.append(f"<code>{piece}</code>")
         else:
             bold = piece.split("**")
-            out.append(
-                "".join(f"<strong>{b}</strong>" if i % 2 else b for i, b in enumerate(bold))
-            )
+            out.append("".join(f"<strong>{b}</strong>" if i % 2 else b for i, b in enumerate(bold)))
     return "".join(out)
