@@ -17,6 +17,7 @@ models (vLLM, SGLang, DeepSeek, MiniMax) expect. Needs the ``openai`` package
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -123,9 +124,7 @@ class OpenAIAgent:
         self.max_backoff = max_backoff
         self.sleep = sleep
         self._openai = openai
-        self._client = openai.OpenAI(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
-        )
+        self._client = _client(api_key, base_url, timeout)
         self._jitter = np.random.default_rng(seed)
         self.messages: list[dict[str, Any]] = []
         self.requests = 0
@@ -254,6 +253,14 @@ class OpenAIAgent:
             return ""
         shown = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
         return f" The server serves: {shown}."
+
+
+@functools.lru_cache(maxsize=8)
+def _client(api_key: str, base_url: str | None, timeout: float) -> Any:
+    """One SDK client per server and key in a process: episodes reuse its connections."""
+    import openai
+
+    return openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
 
 
 def _reasoning(message: Any) -> str:

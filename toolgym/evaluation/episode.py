@@ -33,7 +33,7 @@ CLEAN = "none"
 """The preset name of an unperturbed episode: every perturbed episode has a clean twin."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class EpisodeSpec:
     """Which episode to run: the env, the fault preset (or plan label), the task seed, the trial.
 
