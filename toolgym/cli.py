@@ -282,7 +282,13 @@ _MODEL_OPTIONS = (
 
 
 def _eval(console: Console, args: argparse.Namespace) -> int:
-    from toolgym.evaluation import EvalConfig, EvaluationError, TrajectoryStore, evaluate
+    from toolgym.evaluation import (
+        EvalConfig,
+        EvaluationError,
+        TrajectoryStore,
+        evaluate,
+        write_report,
+    )
 
     options = {name: getattr(args, name) for name in _MODEL_OPTIONS}
     options = {name: value for name, value in options.items() if value is not None}
@@ -310,7 +316,7 @@ def _eval(console: Console, args: argparse.Namespace) -> int:
     except EvaluationError as exc:
         failure, outcome = exc, None
     records = TrajectoryStore(args.out).records()
-    files = _write_report(records, args.out, len(config.specs()))
+    files = write_report(records, args.out, planned=len(config.specs()))
     _summary(console, records)
     console.print(f"report: {files.markdown}  {files.html}  figures: {len(files.figures)}")
     if failure is not None:
@@ -406,12 +412,6 @@ class _LiveSuccess:
         self.progress.update(self.task, rates="  ".join(parts))
 
 
-def _write_report(records: list[dict[str, Any]], out: str, planned: int | None) -> Any:
-    from toolgym.evaluation import write_report
-
-    return write_report(records, out, planned=planned)
-
-
 def _summary(console: Console, records: list[dict[str, Any]]) -> None:
     from toolgym.evaluation import summarize
 
@@ -438,7 +438,7 @@ def _summary(console: Console, records: list[dict[str, Any]]) -> None:
 
 # ------------------------------------------------------------------ report
 def _report(console: Console, args: argparse.Namespace) -> int:
-    from toolgym.evaluation import EvalConfig, TrajectoryStore
+    from toolgym.evaluation import EvalConfig, TrajectoryStore, write_report
 
     store = TrajectoryStore(args.run)
     if not store.path.exists():
@@ -446,7 +446,7 @@ def _report(console: Console, args: argparse.Namespace) -> int:
     records = store.records()
     manifest = store.manifest()
     planned = len(EvalConfig(**manifest).specs()) if manifest else None
-    files = _write_report(records, args.run, planned)
+    files = write_report(records, args.run, planned=planned)
     _summary(console, records)
     console.print(f"report: {files.markdown}  {files.html}  figures: {len(files.figures)}")
     return 0

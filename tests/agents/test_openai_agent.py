@@ -11,10 +11,11 @@ from typing import Any
 
 import gymnasium as gym
 import pytest
-from chat_server import API_KEY, ChatServer, Reply, completion, error
 
 import toolgym
 from toolgym.agents.openai_agent import ModelError, OpenAIAgent
+
+from .chat_server import API_KEY, ChatServer, Reply, completion, error
 
 ENV = "toolgym/Retail-v0"
 MODEL = "loopback-model"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from eval_records import ENV, event, record
 
 from toolgym.evaluation.metrics import INJECTION_CHECK, pass_hat_k, summarize, wilson_interval
+
+from .eval_records import ENV, event, record
 
 
 def test_wilson_interval_matches_the_closed_form() -> None:

@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
-from eval_records import faulted_records
 
 from toolgym.evaluation import write_report
+
+from .eval_records import faulted_records
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
