@@ -140,22 +140,27 @@ def _list(console: Console, args: argparse.Namespace) -> int:
     catalogue.add_column("axis")
     catalogue.add_column("recoverable")
     catalogue.add_column("what it does")
-    for fault in faults.catalogue():
-        catalogue.add_row(
-            fault.name, fault.axis, "yes" if fault.recoverable else "no", fault.summary
-        )
+    for name in faults.names():
+        fault = faults.get(name)
+        catalogue.add_row(name, fault.axis, "yes" if fault.recoverable else "no", fault.summary())
     scaffolds = Table(title="tool-call formats (--format)")
     scaffolds.add_column("format")
     scaffolds.add_column("what the model writes")
     for name in formats.names():
         scaffolds.add_row(name, formats.get(name).summary)
-    presets = Table(title="fault presets (--faults)")
+    presets = Table(title="fault presets (--faults; or a YAML/JSON plan file)")
     presets.add_column("preset")
-    presets.add_column("faults", justify="right")
-    presets.add_column("fault types")
-    for name, plan in faults.presets().items():
-        types = sorted({fault.name for fault in plan.faults})
-        presets.add_row(name, str(len(plan.faults)), ", ".join(types) or "(clean)")
+    presets.add_column("fault types", justify="right")
+    presets.add_column("axes")
+    presets.add_column("recoverable")
+    for name in faults.presets():
+        plan = faults.FaultPlan.preset(name)
+        presets.add_row(
+            name,
+            str(len(plan.faults)),
+            ", ".join(plan.axes) or "(clean)",
+            "yes" if plan.recoverable else "no (destructive faults included)",
+        )
     for table in (envs, families, catalogue, scaffolds, presets):
         console.print(table)
     return 0
@@ -307,7 +312,6 @@ def _eval(console: Console, args: argparse.Namespace) -> int:
         format=args.format,
         agent_options=options,
     )
-    _check_choices(config.faults, args.format)
     watcher = _LiveSuccess(console, enabled=not args.no_progress)
     failure = None
     try:
@@ -335,27 +339,6 @@ def _eval(console: Console, args: argparse.Namespace) -> int:
         )
         return 130
     return 0
-
-
-def _check_choices(faults: Sequence[str], text_format: str | None) -> None:
-    """Unknown presets and formats fail here, before any worker starts."""
-    names = [f for f in faults if f != "none" and not Path(f).suffix]
-    if names:
-        import toolgym.faults
-
-        known = list(toolgym.faults.presets())
-        for name in names:
-            if name not in known:
-                raise ValueError(
-                    f"unknown fault preset {name!r}; choose from {known} or give a plan file"
-                )
-    for source in faults:
-        if Path(source).suffix and not Path(source).is_file():
-            raise ValueError(f"fault plan file {source!r} does not exist")
-    if text_format is not None:
-        import toolgym.formats
-
-        toolgym.formats.get(text_format)
 
 
 class _LiveSuccess:
@@ -464,7 +447,6 @@ def _generate(console: Console, args: argparse.Namespace) -> int:
         max_turns=args.max_turns,
         thinking=args.thinking,
     )
-    _check_choices(config.faults, None)
     progress = Progress(
         TextColumn("[bold]generate"),
         BarColumn(),

@@ -8,7 +8,7 @@ gives the same bytes, so runs can be compared and merged line by line.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ __all__ = [
     "Settings",
     "Workbench",
     "episode_record",
-    "faults_label",
+    "fault_plans",
     "make_eval_env",
 ]
 
@@ -76,12 +76,41 @@ class Settings:
     agent_options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def faults_label(source: str) -> str:
-    """The name a fault plan goes by in records: a preset's name, or a plan file's stem."""
-    path = Path(source)
-    if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        return path.stem
-    return source
+def fault_plans(sources: Sequence[str], *, clean: bool = False) -> dict[str, str]:
+    """Each fault source (a preset name or a plan file) by the label records carry.
+
+    A preset goes by its name; a file by the plan's ``name`` or else the file's stem. Each source
+    is checked here, in the calling process, so a typo fails before any episode runs.
+    ``clean=True`` puts the clean preset first even if not given.
+    """
+    plans = {CLEAN: CLEAN} if clean else {}
+    for source in sources:
+        label = _label(source)
+        if plans.get(label, source) != source:
+            raise ValueError(
+                f"two fault plans are both called {label!r} ({plans[label]!r} and {source!r}); "
+                "give one a different name"
+            )
+        plans[label] = source
+    return plans
+
+
+def _label(source: str) -> str:
+    if source == CLEAN:
+        return CLEAN
+    from toolgym.faults import FaultPlan, presets
+
+    if not source.lower().endswith((".yaml", ".yml", ".json")):
+        if source not in presets():
+            raise ValueError(
+                f"unknown fault preset {source!r}; choose from {presets()} or give a YAML/JSON "
+                "plan file"
+            )
+        return source
+    if not Path(source).is_file():
+        raise ValueError(f"fault plan file {source!r} does not exist")
+    name = FaultPlan.load(source).name
+    return Path(source).stem if name in ("custom", CLEAN) else name
 
 
 def make_eval_env(
@@ -93,23 +122,13 @@ def make_eval_env(
     """
     kwargs: dict[str, Any] = {"max_turns": max_turns}
     if faults != CLEAN:
-        kwargs["faults"] = _load_plan(faults)
+        kwargs["faults"] = faults
     env = gym.make(env_id, **kwargs)
     if format is not None:
         from toolgym.wrappers import TextActions
 
         env = TextActions(env, format=format)
     return env
-
-
-def _load_plan(source: str) -> Any:
-    """A plan file loaded as a ``FaultPlan``; a preset name passes through to ``gym.make``."""
-    path = Path(source)
-    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-        return source
-    from toolgym.faults import FaultPlan
-
-    return FaultPlan.load(path)
 
 
 class Workbench:

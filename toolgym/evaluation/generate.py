@@ -20,7 +20,7 @@ from typing import Any
 import toolgym
 from toolgym.agents.oracle import OracleAgent
 from toolgym.core.rollout import run_episode
-from toolgym.evaluation.episode import CLEAN, faults_label, make_eval_env
+from toolgym.evaluation.episode import CLEAN, fault_plans, make_eval_env
 from toolgym.evaluation.narration import Narrator
 from toolgym.evaluation.store import cut_torn_tail, dump_record
 
@@ -66,7 +66,7 @@ class GenerateConfig:
         self.envs = list(dict.fromkeys(envs))
         if not self.faults:
             raise ValueError("faults is empty: name at least one preset (or 'none')")
-        self.plans = {faults_label(source): source for source in self.faults}
+        self.plans = fault_plans(self.faults)
 
 
 def generate(
@@ -183,10 +183,12 @@ def _counts(samples: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _describe_plan(source: str) -> Any:
-    """The plan as data for the manifest: the faults a preset or file configures."""
+def _describe_plan(source: str) -> dict[str, Any]:
+    """The plan as data for the manifest: every fault a preset or file configures."""
     if source == CLEAN:
-        return {"preset": CLEAN, "faults": []}
-    from toolgym.faults import describe_plan
+        return {"name": CLEAN, "faults": []}
+    from toolgym.faults import FaultPlan
 
-    return describe_plan(source)
+    plan = FaultPlan.resolve(source)
+    assert plan is not None
+    return {"source": source, **plan.model_dump(mode="json")}

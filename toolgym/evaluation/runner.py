@@ -17,7 +17,7 @@ from typing import Any
 
 import toolgym
 from toolgym.agents.factory import validate_agent
-from toolgym.evaluation.episode import CLEAN, EpisodeSpec, Settings, Workbench, faults_label
+from toolgym.evaluation.episode import EpisodeSpec, Settings, Workbench, fault_plans
 from toolgym.evaluation.store import TrajectoryStore
 
 __all__ = [
@@ -62,7 +62,7 @@ class EvalConfig:
 
     envs: Sequence[str] = ("toolgym/Retail-v0",)
     agent: str = "oracle"
-    faults: Sequence[str] = (CLEAN,)
+    faults: Sequence[str] = ()
     episodes: int = 20
     trials: int = 1
     seed: int = 0
@@ -70,6 +70,7 @@ class EvalConfig:
     max_turns: int = 30
     format: str | None = None
     agent_options: dict[str, Any] = field(default_factory=dict)
+    plans: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         validate_agent(self.agent)
@@ -94,25 +95,22 @@ class EvalConfig:
         if not envs:
             raise ValueError("envs is empty: name at least one environment id, or 'all'")
         self.envs = envs
-        labels = {CLEAN: CLEAN}
-        for source in self.faults:
-            label = faults_label(source)
-            if labels.get(label, source) != source:
-                raise ValueError(
-                    f"two fault plans are both called {label!r} ({labels[label]!r} and "
-                    f"{source!r}); rename one of the files"
-                )
-            labels[label] = source
-        self.faults = list(labels.values())
+        self.plans = fault_plans(self.faults, clean=True)
+        self.faults = list(self.plans.values())
+        if self.format is not None:
+            from toolgym.formats import get
+
+            get(self.format)
 
     @property
     def labels(self) -> list[str]:
         """The fault plans' names as records carry them, ``none`` first."""
-        return [faults_label(source) for source in self.faults]
+        return list(self.plans)
 
     def settings(self) -> Settings:
-        plans = {faults_label(source): source for source in self.faults}
-        return Settings(self.agent, self.max_turns, self.format, plans, dict(self.agent_options))
+        return Settings(
+            self.agent, self.max_turns, self.format, dict(self.plans), dict(self.agent_options)
+        )
 
     def specs(self) -> list[EpisodeSpec]:
         """Every episode of the run in its canonical order: twins side by side."""
@@ -127,6 +125,7 @@ class EvalConfig:
     def manifest(self) -> dict[str, Any]:
         """The settings a run directory remembers (no secrets: keys stay in the environment)."""
         data = asdict(self)
+        del data["plans"]
         data["envs"] = list(self.envs)
         data["faults"] = list(self.faults)
         return data
