@@ -40,6 +40,7 @@ __all__ = [
     "Person",
     "Room",
     "build_calendar",
+    "calendar_database",
     "format_utc",
     "local_iso",
     "parse_date",
@@ -463,7 +464,8 @@ class CalendarAPI(ApiToolkit):
         ] = None,
         team: Annotated[str | None, Field(description="Only people of this team.")] = None,
     ) -> list[dict[str, Any]]:
-        """Find colleagues by name or email (partial, any case) and/or by team."""
+        """Find colleagues by name or email (partial, any case) and/or by team; shows each one's
+        id, office and time zone."""
         if not (query and query.strip()) and not (team and team.strip()):
             raise ToolError(
                 "invalid_arguments",
@@ -651,9 +653,15 @@ class CalendarAPI(ApiToolkit):
     @tool
     def list_rooms(
         self,
-        building: Annotated[str | None, Field(description="Only rooms in this office.")] = None,
+        building: Annotated[
+            str | None,
+            Field(description="Only rooms in this office: " + ", ".join(BUILDINGS) + "."),
+        ] = None,
         min_capacity: Annotated[
-            int | None, Field(description="Only rooms for at least this many people.", ge=1)
+            int | None,
+            Field(
+                description="Only rooms for at least this many people (organizer included).", ge=1
+            ),
         ] = None,
         equipment: Annotated[
             list[Equipment] | None, Field(description="Only rooms that have all of these.")
@@ -760,7 +768,8 @@ class CalendarAPI(ApiToolkit):
         room_id: Annotated[str | None, Field(description="Room to book, if any.")] = None,
         time_zone: TimeZoneName = None,
     ) -> dict[str, Any]:
-        """Create an event; invitees start as 'pending'. The room must be free and big enough."""
+        """Create an event; invitees start as 'pending'. A room must be free and hold everyone
+        invited, the organizer included."""
         organizer = self._person(organizer_id, "organizer_id")
         name = " ".join(title.split())
         if not name:
@@ -1081,6 +1090,15 @@ class _Planner:
         return True
 
 
+def calendar_database() -> Database:
+    """An empty calendar: the tables :class:`CalendarAPI` works on."""
+    db = Database()
+    db.table("people", Person)
+    db.table("rooms", Room)
+    db.table("events", Event)
+    return db
+
+
 def build_calendar(seed: int, size: str = "default") -> CalendarAPI:
     """Generate a company calendar from ``seed``: the same seed gives the same calendar in any
     process."""
@@ -1090,10 +1108,8 @@ def build_calendar(seed: int, size: str = "default") -> CalendarAPI:
     rng = np.random.default_rng(seed)
     fake = Faker("en_US")
     fake.seed_instance(int(rng.integers(2**31)))
-    db = Database()
-    people = db.table("people", Person)
-    rooms = db.table("rooms", Room)
-    db.table("events", Event)
+    db = calendar_database()
+    people, rooms = db.tables["people"], db.tables["rooms"]
 
     offices = [*BUILDINGS, "Remote"]
     names: set[str] = set()
