@@ -176,4 +176,4 @@ def test_other_world_sizes(size: str) -> None:
 
 
 def test_env_checker_passes() -> None:
-    check_env(gym.make(ENV_ID).unwrapped, skip_render_check=True)
+    check_env(gym.make(ENV_ID).unwrapped)
