@@ -23,15 +23,13 @@ from toolgym.toolkits.apis.calendar import (
     LAST_DAY,
     NOW,
     TODAY,
-    WEEKDAY_NAMES,
     CalendarAPI,
     Event,
     Person,
     build_calendar,
-    format_utc,
-    parse_utc,
     weekdays,
 )
+from toolgym.toolkits.apis.datetimes import WEEKDAY_NAMES, format_utc, parse_utc
 
 __all__ = ["SUITE"]
 
