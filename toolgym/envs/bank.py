@@ -174,16 +174,17 @@ def _who(
                 f"My name is {holder.name} and my date of birth is {holder.date_of_birth}.",
             ],
         )
-        return text, facts, (holder.name, holder.date_of_birth)
-    text = pick(
-        rng,
-        [
-            f"I'm {holder.name}, my email is {holder.email}.",
-            f"Hi, this is {holder.name} ({holder.email}).",
-            f"My email is {holder.email}.",
-        ],
-    )
-    return text, facts, (holder.name, holder.email)
+    else:
+        text = pick(
+            rng,
+            [
+                f"I'm {holder.name}, my email is {holder.email}.",
+                f"Hi, this is {holder.name} ({holder.email}).",
+                f"My email is {holder.email}.",
+            ],
+        )
+    said = (holder.name, holder.email, holder.date_of_birth)
+    return text, facts, tuple(words for words in said if words in text)
 
 
 def _identify(holder: AccountHolder, by_birth: bool):
