@@ -282,8 +282,15 @@ class BankAPI(ApiToolkit):
             )
 
     def _post(
-        self, account: Account, amount: int, kind: TransactionKind, category: str, text: str, **ref
+        self,
+        account: Account,
+        amount: int,
+        kind: TransactionKind,
+        category: str,
+        text: str,
+        **ref: str,
     ) -> Transaction:
+        """Post a transaction dated today and move the account's balance by ``amount``."""
         seq = account.transaction_count + 1
         txn = Transaction(
             id=_transaction_id(account.id, seq),
@@ -373,10 +380,8 @@ class BankAPI(ApiToolkit):
 
     @tool
     def list_accounts(self, holder_id: HolderId) -> list[dict[str, Any]]:
-        """List a holder's accounts with kind, nickname, status and current balance.
-
-        A credit account's balance is negative by what is owed; its available credit is shown.
-        """
+        """List a holder's accounts with kind, nickname, status and current balance (a credit
+        account's balance is negative by what is owed)."""
         holder = self._holder(holder_id)
         return [self._account_summary(self.accounts[a]) for a in holder.account_ids]
 
@@ -415,11 +420,8 @@ class BankAPI(ApiToolkit):
             int, Field(ge=1, le=200, description="At most this many, newest first.")
         ] = 50,
     ) -> dict[str, Any]:
-        """List an account's transactions, newest first, with optional filters.
-
-        Amounts are signed: negative is money out (or spending on a credit account).
-        ``total_matching`` tells whether more matched than ``limit`` returned.
-        """
+        """List an account's transactions, newest first, with optional filters. Amounts are
+        signed (negative is money out); total_matching says how many matched before the limit."""
         account = self._account(account_id)
         start = start_date.isoformat() if start_date else None
         end = end_date.isoformat() if end_date else None
@@ -730,10 +732,8 @@ class BankAPI(ApiToolkit):
         transaction_id: TransactionId,
         reason: Annotated[DisputeReason, Field(description="Why the charge is disputed.")],
     ) -> dict[str, Any]:
-        """Open a dispute on a card purchase posted in the last 60 days.
-
-        A ``duplicate`` dispute must name the later copy of two identical charges.
-        """
+        """Open a dispute on a card purchase posted in the last 60 days; a duplicate dispute
+        names the later copy of two identical charges."""
         holder = self._holder(holder_id)
         txn = self.transactions.get(transaction_id.strip())
         if txn is None:
@@ -1209,7 +1209,8 @@ class _Builder:
             lines.insert(next(k for k, x in enumerate(lines) if x is line) + 1, dict(line))
         if rng.random() < 0.15:
             account, line = recent[int(rng.integers(len(recent)))]
-            line["_disputed_on"] = min(_days_before(line["posted_on"], -3), TODAY)
+            opened = date.fromisoformat(line["posted_on"]) + timedelta(days=3)
+            line["_disputed_on"] = min(opened.isoformat(), TODAY)
 
     def write(self, books: _Books) -> None:
         """Insert the holder's records; final balances are drawn, openings follow from them."""
