@@ -329,7 +329,8 @@ class Format:
             return AgentTurn(tool_calls=[call]), ["schema_violation"]
         index = tool_parameters(tools)
         thinking, body, open_tag = split_thinking(completion, self.thinking_tags)
-        reading = self._read(body, index)
+        # A reply cut off inside its thinking has nothing else to read: one error says it all.
+        reading = Reading() if open_tag and not body.strip() else self._read(body, index)
         calls = reading.calls
         if self.calls_in_thinking and thinking:
             calls = self._read(thinking, index).calls + calls

@@ -72,7 +72,7 @@ class JSONFormat(Format):
             result = json.loads(content)
         except (TypeError, ValueError, RecursionError):
             result = content
-        return dump_json({"tool": message.get("name"), "result": result})
+        return json.dumps({"tool": message.get("name"), "result": result}, ensure_ascii=False)
 
     def _read(self, text: str, tools: dict[str, dict[str, Any]] | None) -> Reading:
         body = strip_fence(text.strip())

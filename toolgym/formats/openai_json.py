@@ -70,13 +70,14 @@ class OpenAIFormat(Format):
         return dump_json(message)
 
     def render_result(self, message: Mapping[str, Any]) -> str:
-        return dump_json(
+        return json.dumps(
             {
                 "role": "tool",
                 "tool_call_id": message.get("tool_call_id"),
                 "name": message.get("name"),
                 "content": message.get("content", ""),
-            }
+            },
+            ensure_ascii=False,
         )
 
     def _read(self, text: str, tools: dict[str, dict[str, Any]] | None) -> Reading:

@@ -127,7 +127,7 @@ class XMLFormat(Format):
                     continue
                 problem = problem or (
                     "invalid_json",
-                    "The JSON arguments inside <invoke> are not a valid JSON object.",
+                    "The JSON arguments inside <invoke> are not valid JSON.",
                 )
             close = text.find(END_INVOKE, pos)
             nested = _find_invoke(text, pos)
