@@ -83,24 +83,6 @@ def test_corpus_covers_every_failure(fmt: str) -> None:
     assert seen == set(STATUSES)
 
 
-def test_calls_inside_thinking_are_not_calls_unless_asked() -> None:
-    completion = (
-        '<think>Maybe <tool_call>{"name": "cancel_order", "arguments": {}}</tool_call>?</think>'
-        '<tool_call>{"name": "get_order", "arguments": {"order_id": "A1"}}</tool_call>'
-    )
-    turn, statuses = get("hermes").parse(completion)
-    assert [c.name for c in turn.tool_calls] == ["get_order"] and statuses == ["ok"]
-    assert "cancel_order" in turn.thinking
-    turn, statuses = get("hermes", calls_in_thinking=True).parse(completion)
-    assert [c.name for c in turn.tool_calls] == ["cancel_order", "get_order"]
-
-
-def test_thinking_opened_by_the_prompt() -> None:
-    """Templates that open ``<think>`` in the prompt leave only the closing tag in the reply."""
-    turn, statuses = get("hermes").parse("Look it up first.\n</think>\n\nOne moment.")
-    assert (turn.thinking, turn.content, statuses) == ("Look it up first.", "One moment.", [])
-
-
 @pytest.mark.parametrize(
     ("fmt", "completion", "name"),
     [

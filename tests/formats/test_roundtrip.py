@@ -232,8 +232,8 @@ def broken(draw, fmt: str) -> str:
     return completion[:j] + completion[i:]
 
 
-def check_never_raises(fmt: str, completion: str, tools: list | None) -> None:
-    turn, statuses = get(fmt).parse(completion, tools)
+def check_never_raises(fmt: str, completion: str, tools: list | None, inside: bool) -> None:
+    turn, statuses = get(fmt, calls_in_thinking=inside).parse(completion, tools)
     assert len(statuses) == len(turn.tool_calls)
     for call, status in zip(turn.tool_calls, statuses, strict=True):
         assert status in STATUSES
@@ -249,14 +249,16 @@ TOOLS = [{"name": "get_order", "parameters": {"type": "object", "required": ["or
 
 @pytest.mark.parametrize("fmt", names())
 def test_parse_never_raises_on_broken_completions(fmt: str) -> None:
-    given(broken(fmt), st.sampled_from([None, TOOLS]))(
-        lambda completion, tools: check_never_raises(fmt, completion, tools)
+    given(broken(fmt), st.sampled_from([None, TOOLS]), st.booleans())(
+        lambda completion, tools, inside: check_never_raises(fmt, completion, tools, inside)
     )()
 
 
 @pytest.mark.parametrize("fmt", names())
 def test_parse_never_raises_on_any_text(fmt: str) -> None:
-    given(text | st.text())(lambda completion: check_never_raises(fmt, completion, None))()
+    given(text | st.text(), st.booleans())(
+        lambda completion, inside: check_never_raises(fmt, completion, None, inside)
+    )()
 
 
 @pytest.mark.parametrize("fmt", names())

@@ -41,7 +41,7 @@ STATUSES = (
 ToolSpecs = Sequence[Mapping[str, Any] | str]
 """Tools as ``info["tools"]`` holds them (OpenAI schemas), bare function schemas, or names."""
 
-_DECODER = json.JSONDecoder()
+JSON_DECODER = json.JSONDecoder()
 _TAG_START = re.compile(r"<(?=[/A-Za-z!?])")
 _ARGUMENT_KEYS = ("arguments", "parameters", "args", "input")
 
@@ -254,6 +254,12 @@ class Format:
         """Content, calls and reasoning found in ``text`` (the completion minus thinking)."""
         raise NotImplementedError
 
+    def _calls_in_thinking(
+        self, thinking: str, tools: dict[str, dict[str, Any]] | None
+    ) -> list[ToolCall]:
+        """Calls written inside the thinking (read only with ``calls_in_thinking``)."""
+        return self._read(thinking, tools).calls
+
     def render_user(self, text: str) -> str:
         """A user message's text as this format presents it."""
         return text
@@ -333,7 +339,7 @@ class Format:
         reading = Reading() if open_tag and not body.strip() else self._read(body, index)
         calls = reading.calls
         if self.calls_in_thinking and thinking:
-            calls = self._read(thinking, index).calls + calls
+            calls = self._calls_in_thinking(thinking, index) + calls
         if open_tag is not None:
             calls.append(
                 self._failed(

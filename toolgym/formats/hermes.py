@@ -13,7 +13,7 @@ from typing import Any
 
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.formats.base import (
-    _DECODER,
+    JSON_DECODER,
     Format,
     Reading,
     ToolSpecs,
@@ -88,7 +88,7 @@ class HermesFormat(Format):
             start += 1
         close = text.find(CLOSE, start)
         try:
-            value, end = _DECODER.raw_decode(text, start)
+            value, end = JSON_DECODER.raw_decode(text, start)
         except (ValueError, RecursionError) as exc:
             if close < 0:
                 calls.append(self._unclosed(text[start:]))

@@ -15,7 +15,7 @@ from typing import Any
 
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.formats.base import (
-    _DECODER,
+    JSON_DECODER,
     Format,
     Reading,
     ToolSpecs,
@@ -84,7 +84,7 @@ class JSONFormat(Format):
             )
             return Reading(calls=[self._failed("invalid_json", problem, raw=body)])
         try:
-            value, end = _DECODER.raw_decode(body)
+            value, end = JSON_DECODER.raw_decode(body)
         except (ValueError, RecursionError) as exc:
             status, reason = json_problem(exc, body, 0)
             if status == "unclosed_block":
@@ -123,11 +123,16 @@ class JSONFormat(Format):
                 self._failed("schema_violation", problem, raw=dump_json(raw_calls))
             )
             return reading
-        reading.calls = [self._call(item) for item in raw_calls]
+        reading.calls = [self._call_from_object(item, dump_json(item)) for item in raw_calls]
         return reading
 
-    def _call(self, item: Any) -> ToolCall:
-        return self._call_from_object(item, dump_json(item))
+    def _calls_in_thinking(
+        self, thinking: str, tools: dict[str, dict[str, Any]] | None
+    ) -> list[ToolCall]:
+        # Prose in a thought is not a malformed reply: only a JSON object there holds calls.
+        if not strip_fence(thinking.strip()).startswith("{"):
+            return []
+        return super()._calls_in_thinking(thinking, tools)
 
 
 def _text(value: Any) -> str:

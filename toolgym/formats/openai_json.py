@@ -15,7 +15,7 @@ from typing import Any
 
 from toolgym.core.messages import AgentTurn, arguments_text
 from toolgym.formats.base import (
-    _DECODER,
+    JSON_DECODER,
     Format,
     Reading,
     ToolSpecs,
@@ -85,7 +85,7 @@ class OpenAIFormat(Format):
         if not body.startswith(("{", "[")):
             return Reading(text.strip())
         try:
-            value, end = _DECODER.raw_decode(body)
+            value, end = JSON_DECODER.raw_decode(body)
         except (ValueError, RecursionError) as exc:
             status, reason = json_problem(exc, body, 0)
             if status == "unclosed_block":

@@ -16,7 +16,7 @@ from typing import Any
 
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.formats.base import (
-    _DECODER,
+    JSON_DECODER,
     Format,
     Reading,
     ToolSpecs,
@@ -119,7 +119,7 @@ class XMLFormat(Format):
                 continue
             if text[pos] == "{" and not arguments:
                 try:
-                    value, after = _DECODER.raw_decode(text, pos)
+                    value, after = JSON_DECODER.raw_decode(text, pos)
                 except (ValueError, RecursionError):
                     value, after = None, pos
                 if isinstance(value, dict):
