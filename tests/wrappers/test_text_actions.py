@@ -15,12 +15,20 @@ from gymnasium.utils.env_checker import check_env
 import toolgym
 from toolgym.agents import OracleAgent, TextAgent
 from toolgym.core.episode import Episode, Interceptor
+from toolgym.core.task import DIFFICULTIES
 from toolgym.envs import make_env
+from toolgym.envs.retail import SUITE
 from toolgym.formats import get, names
 from toolgym.wrappers import TextActions
 from toolgym.wrappers.text_actions import FORMAT_KEY, draw_format
 
-SEEDS = range(10)
+# Every task family at every difficulty, twice, each task with its own seed.
+TASKS = [
+    (seed, {"family": family, "difficulty": difficulty})
+    for seed, (family, difficulty) in enumerate(
+        (f.name, d) for f in SUITE.families for d in DIFFICULTIES for _ in range(2)
+    )
+]
 
 
 def final_state(env: gym.Env) -> list:
@@ -37,8 +45,8 @@ def structured() -> dict[int, tuple]:
     """The oracle's episodes through the structured interface, the reference."""
     env = gym.make("toolgym/Retail-v0")
     out = {}
-    for seed in SEEDS:
-        result = toolgym.run_episode(env, OracleAgent(env), seed=seed)
+    for seed, options in TASKS:
+        result = toolgym.run_episode(env, OracleAgent(env), seed=seed, options=options)
         assert result.success
         out[seed] = (result.reward, final_state(env), calls_made(result.history), result.history)
     return out
@@ -47,8 +55,8 @@ def structured() -> dict[int, tuple]:
 @pytest.mark.parametrize("fmt", names())
 def test_oracle_solves_every_task_through_text(fmt: str, structured: dict) -> None:
     env = gym.make("toolgym/Retail-v0", format=fmt)
-    for seed in SEEDS:
-        result = toolgym.run_episode(env, TextAgent(OracleAgent(env)), seed=seed)
+    for seed, options in TASKS:
+        result = toolgym.run_episode(env, TextAgent(OracleAgent(env)), seed=seed, options=options)
         reward, state, calls, history = structured[seed]
         assert result.success and result.reward == reward
         assert final_state(env) == state

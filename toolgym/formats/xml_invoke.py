@@ -107,7 +107,9 @@ class XMLFormat(Format):
                 pos += 1
             if text.startswith(END_INVOKE, pos):
                 break
-            if pos >= len(text) or _find_invoke(text, pos) == pos:
+            if pos >= len(text) or (
+                text.startswith(INVOKE, pos) and _find_invoke(text, pos) == pos
+            ):
                 calls.append(self._unclosed("<invoke> block", text[start:pos], name))
                 return pos
             if text.startswith(PARAMETER, pos):
