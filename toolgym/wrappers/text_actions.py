@@ -56,7 +56,7 @@ class TextActions(gym.Wrapper[str, str, str, Any], gym.utils.RecordConstructorAr
     >>> prompt, info = env.reset(seed=0)
     >>> prompt.startswith("<|im_start|>system"), info["format"]
     (True, 'hermes')
-    >>> text, *_ , info = env.step('<tool_call>{"name": "list_categories"}')
+    >>> text, *_, info = env.step('<tool_call>{"name": "list_categories"}')
     >>> info["parse_status"]
     ['unclosed_block']
     """
