@@ -333,10 +333,17 @@ class FileSystem(Toolkit):
         self._ensure_dir(_parent(path), mtime)
         self._insert(path, Node("dir", "", 0, mtime), mtime)
 
-    def set_mtime(self, path: str, mtime: int) -> None:
-        """Set a node's modification time (``touch -d``), for builders and planted files."""
-        path = self.normalise(path)
-        self._replace(path, replace(self._nodes[path], mtime=mtime))
+    def move(self, source: str, destination: str) -> None:
+        """Rename a file or directory to an absent path whose parent exists (builders: no
+        permission checks; times are kept)."""
+        source, destination = self.normalise(source), self.normalise(destination)
+        if destination in self._nodes or _inside(destination, source):
+            raise ValueError(f"cannot move {source} to {destination}")
+        subtree = list(self.walk(source))
+        for p, n in subtree:
+            self._insert(destination + p[len(source) :], n, n.mtime)
+        for p, _ in reversed(subtree):
+            self._delete(p)
 
     def normalise(self, path: str) -> str:
         """The absolute form of ``path`` (lexical: ``..`` stops at the root)."""
