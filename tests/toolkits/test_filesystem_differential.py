@@ -21,6 +21,7 @@ import stat
 import tempfile
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -497,4 +498,4 @@ class SameAsRealDirectory(RuleBasedStateMachine):
 
 
 SameAsRealDirectory.TestCase.settings = settings(max_examples=150, stateful_step_count=25)
-TestSameAsRealDirectory = SameAsRealDirectory.TestCase
+TestSameAsRealDirectory = pytest.mark.slow(SameAsRealDirectory.TestCase)

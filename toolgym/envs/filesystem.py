@@ -326,7 +326,10 @@ def _plant_downloads(fs: FileSystem, rng: np.random.Generator) -> None:
     for _ in range(int(rng.integers(1, 4))):
         ext = pick(rng, extensions)
         name = _fresh_name(fs, rng, "/downloads", ext)
-        content = binary_blob(rng, ext) if ext not in ("txt", "md", "csv") else "a,b\n1,2\n"
+        if ext in ("txt", "md", "csv"):
+            content = "item,count\n" if ext == "csv" else f"{pick(rng, PLANT_WORDS)} notes\n"
+        else:
+            content = binary_blob(rng, ext)
         fs.add_file(f"/downloads/{name}", content, mtime=fs.now - int(rng.integers(1, 30 * DAY)))
 
 
@@ -480,10 +483,11 @@ def rename_by_pattern(fs: FileSystem, rng: np.random.Generator, difficulty: str)
         return _task(prompt, plan, (folder, "IMG_YYYYMMDD_NNNN.<ext>", "YYYY-MM-DD_NNNN.<ext>"))
 
     event = _name(folder)
+    first = f"{event}-001{_stem_ext(events[folder][0])[1]}"
     prompt = (
         f"Rename every file in {folder} to {event}-NNN.<ext>, numbered 001, 002, ... in order of "
         "modification time, oldest first (ties broken by current name), keeping each file's "
-        f"extension: the oldest .jpg becomes {event}-001.jpg."
+        f"extension: the oldest file becomes {first}."
     )
 
     def plan():
@@ -499,7 +503,7 @@ def rename_by_pattern(fs: FileSystem, rng: np.random.Generator, difficulty: str)
             )
         return f"Renamed {len(entries)} files in time order."
 
-    return _task(prompt, plan, (folder, f"{event}-NNN.<ext>", f"{event}-001.jpg"))
+    return _task(prompt, plan, (folder, f"{event}-NNN.<ext>", first))
 
 
 # ------------------------------------------------------------------------ summarise to file
@@ -792,7 +796,8 @@ def fix_config(fs: FileSystem, rng: np.random.Generator, difficulty: str) -> Tas
         f"The service in /projects/{project} won't start. Its config {path} has a malformed "
         "section header, and its data_dir setting points to a folder that no longer exists: "
         f"the data files (such as {csv_name}) were moved. Fix the header and point data_dir at "
-        f"the folder that now holds {csv_name}, changing nothing else."
+        f"the folder that now holds {csv_name}, written as an absolute path like the other "
+        "paths in the file, changing nothing else."
     )
 
     def plan():

@@ -16,6 +16,7 @@ Layout::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -174,7 +175,7 @@ class _Builder:
     def notes(self, folder: str, count: int) -> None:
         for _ in range(count):
             mtime = self.when(1, 500)
-            topic = self.unique(lambda: self.fake.bs().replace(" ", "-"))
+            topic = self.unique(lambda: re.sub(r"[^a-z0-9]+", "-", self.fake.bs().lower()))
             name = f"{_day(mtime)}-{topic}.md"
             bullets = "\n".join(f"- {self.fake.sentence(nb_words=9)}" for _ in range(4))
             attendees = ", ".join(self.fake.name() for _ in range(int(self.rng.integers(2, 5))))
