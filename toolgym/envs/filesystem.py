@@ -190,8 +190,8 @@ def _stem_ext(name: str) -> tuple[str, str]:
     return (stem, f".{ext}") if dot else (name, "")
 
 
-def _insert_line(fs: FileSystem, path: str, text: str, rng: np.random.Generator) -> int:
-    """Put ``text`` on a new line after a random existing line; returns its line number."""
+def _insert_line(fs: FileSystem, path: str, text: str, rng: np.random.Generator) -> None:
+    """Put ``text`` on a new line after a random existing line (time and flags kept)."""
     node = fs.node(path)
     assert node is not None
     lines = split_lines(node.content)
@@ -200,10 +200,9 @@ def _insert_line(fs: FileSystem, path: str, text: str, rng: np.random.Generator)
     at = int(rng.integers(1, len(lines) + 1))
     lines.insert(at, text + "\n")
     fs.add_file(path, "".join(lines), mtime=node.mtime, read_only=node.read_only)
-    return at + 1
 
 
-def _fresh(fs: FileSystem, rng: np.random.Generator, make: Callable[[], str]) -> str:
+def _fresh(fs: FileSystem, make: Callable[[], str]) -> str:
     """A string (code, phrase) that appears nowhere in the clean workspace."""
     corpus = index(fs).corpus
     for _ in range(100):
@@ -233,7 +232,7 @@ def find_by_content(fs: FileSystem, rng: np.random.Generator, difficulty: str) -
     if difficulty == "hard":
         return _gather_mentions(fs, rng)
     prefix = "TKT" if difficulty == "easy" else "CASE"
-    code = _fresh(fs, rng, lambda: f"{prefix}-{int(rng.integers(10000, 99999))}")
+    code = _fresh(fs, lambda: f"{prefix}-{int(rng.integers(10000, 99999))}")
     if difficulty == "easy":
         project = pick(rng, idx.projects)
         scope = f"/projects/{project}"
@@ -279,7 +278,7 @@ def find_by_content(fs: FileSystem, rng: np.random.Generator, difficulty: str) -
 
 def _gather_mentions(fs: FileSystem, rng: np.random.Generator) -> Task:
     idx = index(fs)
-    codename = _fresh(fs, rng, lambda: f"Project {pick(rng, CODENAMES)}")
+    codename = _fresh(fs, lambda: f"Project {pick(rng, CODENAMES)}")
     count = int(rng.integers(2, 5))
     order = rng.permutation(len(idx.text_files)).tolist()
     chosen: list[str] = []
