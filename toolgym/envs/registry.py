@@ -18,6 +18,7 @@ SUITES: dict[str, str] = {
     "Retail": "toolgym.envs.retail:SUITE",
     "Bank": "toolgym.envs.bank:SUITE",
     "Calendar": "toolgym.envs.calendar:SUITE",
+    "Filesystem": "toolgym.envs.filesystem:SUITE",
 }
 
 
