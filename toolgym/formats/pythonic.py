@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,7 +111,10 @@ class PythonicFormat(Format):
 
     def _calls(self, block: str) -> list[ToolCall]:
         try:
-            tree = ast.parse(block, mode="eval")
+            with warnings.catch_warnings():
+                # A model's odd escapes ("\$") are its text, not our code: no warnings on stderr.
+                warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+                tree = ast.parse(block, mode="eval")
         except SyntaxError as exc:
             where = f", column {exc.offset}" if exc.offset else ""
             problem = f"Your list of calls is not valid Python ({exc.msg}{where})."
