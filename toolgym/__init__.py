@@ -7,7 +7,7 @@
 ['checks', 'difficulty', 'faults']
 """
 
-from toolgym.agents import NoToolAgent, OracleAgent, RandomAgent
+from toolgym.agents import NoToolAgent, OracleAgent, RandomAgent, TextAgent
 from toolgym.core import (
     Agent,
     AgentTurn,
@@ -22,6 +22,7 @@ from toolgym.core import (
     tool,
 )
 from toolgym.envs import env_ids, make_env, register_envs
+from toolgym.wrappers import ChatHistory, TextActions
 
 register_envs()
 
@@ -30,12 +31,15 @@ __version__ = "0.1.0"
 __all__ = [
     "Agent",
     "AgentTurn",
+    "ChatHistory",
     "EpisodeResult",
     "Message",
     "NoToolAgent",
     "OracleAgent",
     "RandomAgent",
     "Task",
+    "TextActions",
+    "TextAgent",
     "ToolCall",
     "ToolEnv",
     "ToolError",

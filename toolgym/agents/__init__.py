@@ -2,5 +2,6 @@
 
 from toolgym.agents.baselines import NoToolAgent, RandomAgent
 from toolgym.agents.oracle import OracleAgent
+from toolgym.agents.text import TextAgent
 
-__all__ = ["NoToolAgent", "OracleAgent", "RandomAgent"]
+__all__ = ["NoToolAgent", "OracleAgent", "RandomAgent", "TextAgent"]

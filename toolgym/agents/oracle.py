@@ -95,8 +95,12 @@ class OracleAgent:
                 self._retries += 1
                 return f"That failed with a temporary error ({code}); retrying the same call."
             self._retries = 0
+            known = ("code", "message", "retryable")
             err = ToolError(
-                code, str(error.get("message", "")), retryable=bool(error.get("retryable"))
+                code,
+                str(error.get("message", "")),
+                retryable=bool(error.get("retryable")),
+                details={k: v for k, v in error.items() if k not in known},
             )
             self._advance(lambda: self._plan.throw(err))
             return f"That failed ({code}); adjusting."

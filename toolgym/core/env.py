@@ -219,7 +219,13 @@ class ToolEnv(gym.Env[str, Any]):
         else:
             self.history.append(turn.to_message())
             for call in turn.tool_calls:
-                message, status = self._run_call(episode, call.id, call.name, call.arguments)
+                if call.parse_error is not None:
+                    code, problem = call.parse_error
+                    message, status = self._error(
+                        call.id, call.name, code, ToolError(code, problem)
+                    )
+                else:
+                    message, status = self._run_call(episode, call.id, call.name, call.arguments)
                 new.append(message)
                 statuses.append(status)
             self.history.extend(new)

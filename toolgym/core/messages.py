@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = [
@@ -27,11 +27,17 @@ Role = Literal["system", "user", "assistant", "tool"]
 
 @dataclass(slots=True)
 class ToolCall:
-    """One call the agent asked for. ``arguments`` is a dict or the raw JSON text it sent."""
+    """One call the agent asked for. ``arguments`` is a dict or the raw JSON text it sent.
+
+    ``parse_error`` is ``(status, message)`` when a text parser (a tool-call format) saw the
+    agent try to call but could not read the call: the environment then reports that error as
+    the call's result instead of running it.
+    """
 
     id: str
     name: str
     arguments: dict[str, Any] | str = field(default_factory=dict)
+    parse_error: tuple[str, str] | None = None
 
     def to_openai(self) -> dict[str, Any]:
         return {
@@ -277,7 +283,7 @@ def _with_ids(turn: AgentTurn, turn_index: int) -> AgentTurn:
         if not call_id or call_id in seen:
             call_id = f"call_{turn_index}_{i}"
         seen.add(call_id)
-        calls.append(call if call_id == call.id else ToolCall(call_id, call.name, call.arguments))
+        calls.append(call if call_id == call.id else replace(call, id=call_id))
     if all(a is b for a, b in zip(calls, turn.tool_calls, strict=True)):
         return turn
     return AgentTurn(turn.thinking, turn.content, calls)

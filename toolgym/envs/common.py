@@ -74,5 +74,13 @@ def policy_prompt(role: str, rules: Sequence[str], closing: str) -> str:
 
 
 def make_task(system_prompt: str, user_prompt: str, plan: Any, **fields: Any) -> Task:
-    """A task whose id, family and difficulty the family and the env fill in."""
+    """A task whose id, family and difficulty the family and the env fill in.
+
+    ``literals`` may name candidates freely: only those the user prompt really contains are
+    kept, since a literal is a piece of the prompt that rewording must leave intact.
+    """
+    if "literals" in fields:
+        fields["literals"] = tuple(
+            dict.fromkeys(lit for lit in fields["literals"] if lit and lit in user_prompt)
+        )
     return Task("", "", "", system_prompt, user_prompt, plan, **fields)

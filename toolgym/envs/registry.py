@@ -9,12 +9,16 @@ import gymnasium as gym
 
 from toolgym.core.env import ToolEnv
 from toolgym.core.task import TaskSuite
+from toolgym.wrappers.text_actions import TextActions
 
 __all__ = ["SUITES", "env_ids", "make_env", "register_envs", "suite"]
 
 # Name in the id -> "module:attribute" of its suite, imported only when first used.
 SUITES: dict[str, str] = {
     "Retail": "toolgym.envs.retail:SUITE",
+    "Bank": "toolgym.envs.bank:SUITE",
+    "Calendar": "toolgym.envs.calendar:SUITE",
+    "Filesystem": "toolgym.envs.filesystem:SUITE",
 }
 
 
@@ -28,9 +32,17 @@ def suite(name: str) -> TaskSuite:
     return getattr(importlib.import_module(module), attribute)
 
 
-def make_env(suite_name: str, **kwargs: Any) -> ToolEnv:
-    """The entry point behind every registered id (``gym.make`` passes its kwargs here)."""
-    return ToolEnv(suite(suite_name), **kwargs)
+def make_env(suite_name: str, **kwargs: Any) -> gym.Env:
+    """The entry point behind every registered id (``gym.make`` passes its kwargs here).
+
+    ``format=`` (a tool-call format name, or several to draw one per episode) makes the env
+    take raw completion strings, through :class:`~toolgym.wrappers.TextActions`.
+    """
+    text_format = kwargs.pop("format", None)
+    env = ToolEnv(suite(suite_name), **kwargs)
+    if text_format is not None:
+        return TextActions(env, format=text_format)
+    return env
 
 
 def env_ids() -> list[str]:

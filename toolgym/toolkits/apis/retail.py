@@ -173,16 +173,22 @@ class RetailAPI(ApiToolkit):
             "items": [item.name for item in order.items],
         }
 
+    @staticmethod
+    def _next_id(prefix: str, order: Order, table: Any) -> str:
+        """``PAY-1234567-2``: numbered per order, so the ids an episode creates do not depend
+        on the order in which the agent handles several orders."""
+        count = len(table.where(order_id=order.id))
+        return f"{prefix}-{order.id.removeprefix('#W')}-{count + 1}"
+
     def _refund(self, order: Order, method_id: str, amount_cents: int) -> None:
         method = self.payment_methods[method_id]
         if method.kind == "gift_card":
             self.payment_methods.update(
                 method_id, balance_cents=(method.balance_cents or 0) + amount_cents
             )
-        pid = f"PAY-{self.db.next_id('payment', 90001)}"
         self.payments.insert(
             Payment(
-                id=pid,
+                id=self._next_id("PAY", order, self.payments),
                 order_id=order.id,
                 method_id=method_id,
                 amount_cents=-amount_cents,
@@ -403,7 +409,7 @@ class RetailAPI(ApiToolkit):
                     f"Item '{vid}' of order {order.id} was already returned or exchanged.",
                 )
         refund = sum(items[v].unit_price_cents * items[v].quantity for v in wanted)
-        rid = f"RET-{self.db.next_id('return', 5001)}"
+        rid = self._next_id("RET", order, self.returns)
         self.returns.insert(
             Return(
                 id=rid,
@@ -472,7 +478,7 @@ class RetailAPI(ApiToolkit):
                 f"Gift card {method.id} has {dollars(method.balance_cents or 0)} but the "
                 f"difference is {dollars(difference)}.",
             )
-        xid = f"EXC-{self.db.next_id('exchange', 7001)}"
+        xid = self._next_id("EXC", order, self.exchanges)
         self.exchanges.insert(
             Exchange(
                 id=xid,
@@ -491,7 +497,7 @@ class RetailAPI(ApiToolkit):
                 self.payment_methods.update(
                     method.id, balance_cents=(method.balance_cents or 0) - difference
                 )
-            pid = f"PAY-{self.db.next_id('payment', 90001)}"
+            pid = self._next_id("PAY", order, self.payments)
             self.payments.insert(
                 Payment(
                     id=pid,
