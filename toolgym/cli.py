@@ -31,9 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="toolgym", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser(
+    listing = commands.add_parser(
         "list", help="environments, task families, fault types, formats and presets"
     )
+    listing.add_argument("--width", type=int, default=120, help="console width")
 
     demo = commands.add_parser("demo", help="play one episode with the oracle agent and show it")
     demo.add_argument("--env", default=DEFAULT_ENV, help="environment id")

@@ -201,11 +201,15 @@ def recovery_note(
             return _one(rng, _RECOVERY["unknown_tool"])
         if code == "invalid_arguments":
             return _one(rng, _RECOVERY["invalid_arguments"])
-    for event in events:
-        kind = _kind(event)
-        if kind:
+    kinds = {_kind(event) for event in events} - {""}
+    for kind in _PRIORITY:
+        if kind in kinds:
             return _one(rng, _RECOVERY[kind])
     return ""
+
+
+# When several faults fired in one step, the one the agent must act on is the one to name.
+_PRIORITY = ("injection", "incomplete", "missing", "reshaped", "tools", "prompt", "world", "other")
 
 
 def _kind(event: Mapping[str, Any]) -> str:
@@ -236,6 +240,16 @@ _ACT = (
     "{intent} So: {tool}{args}.",
     "Plan for this step — {intent_lower} Calling {tool}{args}.",
     "{intent} The right tool for that is {tool}{args}.",
+)
+_ASK = (
+    "I can't go on without a detail the request leaves out, so I ask the user{args}.",
+    "One fact is missing from the request; asking the customer{args}.",
+    "Before the next step I need something only the user knows: I ask{args}.",
+)
+_WAIT = (
+    "The request looks unfinished, so I let the customer say the rest before acting.",
+    "I don't know yet what is being asked; I wait for the rest of the message.",
+    "Nothing to act on yet. I'll reply briefly and let the user continue.",
 )
 _FINISH = (
     "I have everything I need; time to tell the customer the outcome.",
@@ -283,10 +297,11 @@ class Narrator:
             for error in [_error_body(m.get("content") or "")]
             if error is not None
         ]
+        why, asking = self._why(rng, turn)
         note = recovery_note(rng, info["faults"], errors)
-        if note:
+        if note and not (asking and note in _RECOVERY["missing"]):  # said once is enough
             parts.append(note)
-        parts.append(self._why(rng, turn))
+        parts.append(why)
         return AgentTurn(" ".join(p for p in parts if p), turn.content, list(turn.tool_calls))
 
     def _saw(self, rng: np.random.Generator, info: dict[str, Any]) -> list[str]:
@@ -309,19 +324,23 @@ class Narrator:
                 out.append(line if line.endswith((".", "”", "…")) else line + ".")
         return out
 
-    def _why(self, rng: np.random.Generator, turn: AgentTurn) -> str:
-        if not turn.tool_calls:
-            return _one(rng, _FINISH)
+    def _why(self, rng: np.random.Generator, turn: AgentTurn) -> tuple[str, bool]:
+        """Why the agent acts as it does, and whether it is asking the user for a fact."""
         step: Step | None = getattr(self.agent, "current_step", None)
+        if not turn.tool_calls:
+            return _one(rng, _FINISH if step is None else _WAIT), False
         call = turn.tool_calls[0]
+        if step is not None and call.name.startswith("ask_") and not step.tool.startswith("ask_"):
+            return _one(rng, _ASK).format(args=_args(call.arguments)), True
         intent = step.thought if step is not None and step.thought else "Next step of the task."
         intent = intent if intent.endswith(".") else intent + "."
-        return _one(rng, _ACT).format(
+        text = _one(rng, _ACT).format(
             intent=intent,
             intent_lower=_lower_first(intent),
             tool=call.name,
             args=_args(call.arguments),
         )
+        return text, False
 
 
 def _error_body(content: str) -> Mapping[str, Any] | None:
