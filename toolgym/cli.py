@@ -422,14 +422,15 @@ def _summary(console: Console, records: list[dict[str, Any]]) -> None:
 
 # ------------------------------------------------------------------ report
 def _report(console: Console, args: argparse.Namespace) -> int:
-    from toolgym.evaluation import EvalConfig, TrajectoryStore, write_report
+    from toolgym.evaluation import TrajectoryStore, write_report
+    from toolgym.evaluation.runner import planned_episodes
 
     store = TrajectoryStore(args.run)
     if not store.path.exists():
         raise ValueError(f"{store.path} does not exist: is {args.run!r} a `toolgym eval` --out?")
     records = store.records()
     manifest = store.manifest()
-    planned = len(EvalConfig(**manifest).specs()) if manifest else None
+    planned = planned_episodes(manifest) if manifest else None
     files = write_report(records, args.run, planned=planned)
     _summary(console, records)
     console.print(f"report: {files.markdown}  {files.html}  figures: {len(files.figures)}")

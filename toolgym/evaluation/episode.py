@@ -98,19 +98,20 @@ def fault_plans(sources: Sequence[str], *, clean: bool = False) -> dict[str, str
 def _label(source: str) -> str:
     if source == CLEAN:
         return CLEAN
+    is_file = source.lower().endswith((".yaml", ".yml", ".json"))
+    if is_file and not Path(source).is_file():
+        raise ValueError(f"fault plan file {source!r} does not exist")
     from toolgym.faults import FaultPlan, presets
 
-    if not source.lower().endswith((".yaml", ".yml", ".json")):
-        if source not in presets():
-            raise ValueError(
-                f"unknown fault preset {source!r}; choose from {presets()} or give a YAML/JSON "
-                "plan file"
-            )
-        return source
-    if not Path(source).is_file():
-        raise ValueError(f"fault plan file {source!r} does not exist")
-    name = FaultPlan.load(source).name
-    return Path(source).stem if name in ("custom", CLEAN) else name
+    if is_file:
+        name = FaultPlan.load(source).name
+        return Path(source).stem if name in ("custom", CLEAN) else name
+    if source not in presets():
+        raise ValueError(
+            f"unknown fault preset {source!r}; choose from {presets()} or give a YAML/JSON "
+            "plan file"
+        )
+    return source
 
 
 def make_eval_env(

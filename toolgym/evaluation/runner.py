@@ -27,6 +27,7 @@ __all__ = [
     "EvaluationError",
     "RunObserver",
     "evaluate",
+    "planned_episodes",
     "run_episodes",
 ]
 
@@ -129,6 +130,14 @@ class EvalConfig:
         data["envs"] = list(self.envs)
         data["faults"] = list(self.faults)
         return data
+
+
+def planned_episodes(manifest: dict[str, Any]) -> int:
+    """How many episodes the run a ``run.json`` describes plans (read as is: a plan file it
+    names need not exist any more)."""
+    return (
+        len(manifest["envs"]) * manifest["episodes"] * len(manifest["faults"]) * manifest["trials"]
+    )
 
 
 class RunObserver:
