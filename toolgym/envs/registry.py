@@ -15,6 +15,8 @@ __all__ = ["SUITES", "env_ids", "make_env", "register_envs", "suite"]
 # Name in the id -> "module:attribute" of its suite, imported only when first used.
 SUITES: dict[str, str] = {
     "Retail": "toolgym.envs.retail:SUITE",
+    "Python": "toolgym.envs.python:SUITE",
+    "Codebase": "toolgym.envs.codebase:SUITE",
 }
 
 
