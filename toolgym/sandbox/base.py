@@ -121,6 +121,11 @@ def capped(text: str, total_bytes: int, limit: int) -> str:
     return text + f"\n[... output truncated: {total_bytes - limit} more bytes not shown]"
 
 
+def output_text(data: bytes, total_bytes: int, limit: int) -> str:
+    """Captured bytes as text, with a note of how much was not kept."""
+    return capped(bytes(data).decode("utf-8", "replace"), total_bytes, limit)
+
+
 class Worker:
     """A warm kernel: a persistent interpreter in the sandbox, spoken to over its pipes.
 

@@ -31,7 +31,15 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolgym.sandbox.base import INSIDE, Channel, ExecutionError, RunResult, Sandbox, SandboxError
+from toolgym.sandbox.base import (
+    INSIDE,
+    Channel,
+    ExecutionError,
+    RunResult,
+    Sandbox,
+    SandboxError,
+    output_text,
+)
 from toolgym.sandbox.base import kernel_source as _kernel_source
 from toolgym.sandbox.limits import Limits
 from toolgym.sandbox.runtime import PythonRuntime
@@ -74,6 +82,8 @@ class LocalSandbox(Sandbox):
         namespaces: ``True`` requires bubblewrap (an error if it is missing), ``False`` never
             uses it, ``None`` (default) uses it when it works here.
         uid: the user the code runs as; default 65534 when running as root, else yourself.
+            Sandboxes of one uid share its process limit (the kernel counts per user), so
+            give each its own uid to keep a fork bomb in one from slowing the others.
         preload / spare: see :class:`~toolgym.sandbox.Sandbox`.
 
     >>> with LocalSandbox() as box:  # doctest: +SKIP
@@ -188,7 +198,7 @@ class LocalSandbox(Sandbox):
             proc.wait()
             self._procs.discard(proc)
             problem = self.disk_problem(allowance)
-        out, err = (_text(kept[fd], sizes[fd], cap) for fd in fds)
+        out, err = (output_text(kept[fd], sizes[fd], cap) for fd in fds)
         proc.stdout.close()
         proc.stderr.close()
         if problem:
@@ -238,6 +248,18 @@ class LocalSandbox(Sandbox):
         return proc
 
     def _kill(self, proc: subprocess.Popen[bytes]) -> None:
+        """Kill everything the process started and wait until it is gone.
+
+        With namespaces, killing bubblewrap's inner init makes the kernel kill every process in
+        the pid namespace, and the outer bwrap exits once they are all gone; so the sandbox's
+        processes (and their share of the process limit) are released before this returns.
+        """
+        if self.namespaces:
+            for pid in _children(proc.pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
         with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -297,10 +319,13 @@ class LocalSandbox(Sandbox):
             *self._env_args(),
             "--",
             *self._drop(),
+            *([_SETARCH, "-R"] if _SETARCH else []),
             *argv,
         ]
 
     def _drop(self) -> list[str]:
+        """``setpriv`` down to the sandbox user; ``setarch -R`` after it fixes addresses, which
+        bubblewrap's capability drop would otherwise reset (repr() of objects stays stable)."""
         if not self.drop:
             return []
         return [
@@ -422,6 +447,7 @@ class _Limiter:
 
 
 _SETPRIV = shutil.which("setpriv", path="/usr/bin:/bin:/usr/sbin:/sbin")
+_SETARCH = shutil.which("setarch", path="/usr/bin:/bin:/usr/sbin:/sbin")
 
 
 def _bwrap_prefix(drop: bool) -> list[str]:
@@ -490,6 +516,14 @@ def _ancestors(dests: list[str], covered: list[str]) -> list[str]:
     return out
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
 def _tasks_of(uid: int) -> int:
     """How many tasks (threads) ``uid`` runs now: RLIMIT_NPROC counts them all."""
     total = 0
@@ -505,13 +539,6 @@ def _tasks_of(uid: int) -> int:
         if int(fields.get("Uid", "-1").split()[0]) == uid:
             total += int(fields.get("Threads", "1").strip() or 1)
     return total
-
-
-def _text(data: bytes, size: int, cap: int) -> str:
-    text = bytes(data).decode("utf-8", "replace")
-    if size > cap:
-        text += f"\n[... output truncated: {size - cap} more bytes not shown]"
-    return text
 
 
 def _cleanup(procs: set[subprocess.Popen[bytes]], directory: str) -> None:
