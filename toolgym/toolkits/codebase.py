@@ -24,11 +24,11 @@ from toolgym.core.tool import Toolkit, tool
 from toolgym.sandbox import (
     ExecutionError,
     Limits,
-    LocalSandbox,
     Sandbox,
     TestReport,
     Workspace,
     WorkspaceError,
+    make_sandbox,
 )
 from toolgym.toolkits.python import MAX_CODE_CHARS, sandbox_error
 
@@ -82,13 +82,14 @@ class CodebaseToolkit(Toolkit):
 
     Args:
         sandbox: builds a sandbox (called twice: one for the agent's workspace, one for
-            checking fixes); default :class:`LocalSandbox` with :data:`DEFAULT_LIMITS`.
+            checking fixes); default :func:`~toolgym.sandbox.make_sandbox` with
+            :data:`DEFAULT_LIMITS`.
     """
 
     name = "codebase"
 
     def __init__(self, sandbox: Callable[[], Sandbox] | None = None) -> None:
-        self._make_sandbox = sandbox or (lambda: LocalSandbox(DEFAULT_LIMITS, preload=("pytest",)))
+        self._make_sandbox = sandbox or (lambda: make_sandbox(DEFAULT_LIMITS, preload=("pytest",)))
         self._sandbox: Sandbox | None = None
         self._checker: Sandbox | None = None
         self.files: dict[str, bytes] = {}

@@ -16,7 +16,7 @@ from pydantic import Field
 from toolgym.core.errors import ToolError
 from toolgym.core.state import Change
 from toolgym.core.tool import Toolkit, tool
-from toolgym.sandbox import ExecutionError, Limits, LocalSandbox, Sandbox, WorkspaceError
+from toolgym.sandbox import ExecutionError, Limits, Sandbox, WorkspaceError, make_sandbox
 
 __all__ = ["DEFAULT_LIMITS", "MAX_CODE_CHARS", "PythonToolkit", "canonical", "sandbox_error"]
 
@@ -68,14 +68,14 @@ class PythonToolkit(Toolkit):
     """The interpreter tool and the files it works on.
 
     Args:
-        sandbox: builds the sandbox on first use (default: a :class:`LocalSandbox` with
-            :data:`DEFAULT_LIMITS`); pass one to choose the backend or the limits.
+        sandbox: builds the sandbox on first use (default: :func:`~toolgym.sandbox.make_sandbox`
+            with :data:`DEFAULT_LIMITS`); pass one to choose the backend or the limits.
     """
 
     name = "python"
 
     def __init__(self, sandbox: Callable[[], Sandbox] | None = None) -> None:
-        self._make_sandbox = sandbox or (lambda: LocalSandbox(DEFAULT_LIMITS))
+        self._make_sandbox = sandbox or (lambda: make_sandbox(DEFAULT_LIMITS))
         self._sandbox: Sandbox | None = None
         self.files: dict[str, bytes] = {}
         self.outputs: tuple[str, ...] = ()
