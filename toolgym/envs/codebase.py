@@ -106,13 +106,22 @@ def _test_module(package: str, module: str, tests: list[str], fill: dict[str, st
     return (head + body.rstrip("\n") + "\n").encode()
 
 
-def build_project(rng: np.random.Generator, kind: str, difficulty: str) -> Project:
-    """A project of 2 (easy), 3 (medium) or 4 (hard) modules with a ``kind`` bug planted."""
-    if kind not in BUG_KINDS:
-        raise ValueError(f"unknown bug kind {kind!r}; choose from {BUG_KINDS}")
+def build_project(
+    rng: np.random.Generator, kind: str, difficulty: str, function: str | None = None
+) -> Project:
+    """A project of 2 (easy), 3 (medium) or 4 (hard) modules with a ``kind`` bug planted
+    (in ``function`` if given, else in a function drawn from the catalogue)."""
+    candidates = [f for f in CATALOGUE if f.bug.kind == kind]
+    if function is not None:
+        candidates = [f for f in candidates if f.name == function]
+    if not candidates:
+        raise ValueError(
+            f"no {kind!r} bug in the catalogue{f' for {function!r}' if function else ''}; "
+            f"kinds are {BUG_KINDS}"
+        )
     package = pick(rng, PACKAGES)
     fill = _constants(rng, package)
-    target = pick(rng, [f for f in CATALOGUE if f.bug.kind == kind])
+    target = pick(rng, candidates)
     others = [m for m in MODULES if m != target.module]
     count = {"easy": 1, "medium": 2, "hard": 3}[difficulty]
     chosen = {target.module, *(others[int(i)] for i in rng.permutation(len(others))[:count])}

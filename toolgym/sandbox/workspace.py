@@ -179,6 +179,8 @@ class Workspace:
             raise WorkspaceError(
                 "symlink", f"'{'/'.join(parts)}' is a symbolic link; links are not followed."
             )
+        if stat.S_ISDIR(info.st_mode):
+            raise WorkspaceError("is_a_directory", f"'{'/'.join(parts)}' is a directory.")
         if not stat.S_ISREG(info.st_mode):
             raise WorkspaceError("not_a_file", f"'{'/'.join(parts)}' is not a regular file.")
         return info.st_size
