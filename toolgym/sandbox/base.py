@@ -182,12 +182,12 @@ class Worker:
         if not self.alive:
             raise ExecutionError("crashed", "The interpreter is no longer running.")
         seconds = self.sandbox.limits.timeout_seconds if timeout is None else float(timeout)
+        self._allowance = self.sandbox.disk_usage()
         if not self._ready:
             hello = self._read(_START_SECONDS, starting=True)
             if not hello.get("ready"):
                 self._fail("protocol", "The sandboxed interpreter did not start properly.")
             self._ready = True
-        self._allowance = self.sandbox.disk_usage()
         try:
             self.channel.send(json.dumps(request).encode() + b"\n")
         except OSError:

@@ -266,7 +266,8 @@ class Workspace:
             os.close(fd)
 
     def usage(self, *, limit: int = 100_000) -> tuple[int, int]:
-        """Bytes on disk and number of entries in the workspace (counting stops at ``limit``)."""
+        """Bytes (apparent file sizes, which never lag behind writes) and entries in the
+        workspace; counting stops after ``limit`` entries."""
         total, entries = 0, 0
         stack = [os.open(self.root, _DIR_FLAGS)]
         try:
@@ -277,7 +278,7 @@ class Workspace:
                         for entry in it:
                             entries += 1
                             info = entry.stat(follow_symlinks=False)
-                            total += info.st_blocks * 512
+                            total += info.st_size
                             if stat.S_ISDIR(info.st_mode):
                                 with contextlib.suppress(OSError):
                                     stack.append(os.open(entry.name, _DIR_FLAGS, dir_fd=dfd))
