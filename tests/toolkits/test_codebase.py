@@ -60,7 +60,7 @@ def test_tool_names_do_not_collide_with_other_toolkits() -> None:
     assert not names & {t.name for t in PythonToolkit().tools()}
 
 
-def test_list_read_and_grep(tools) -> None:
+def test_list_read_and_grep(toolkit: CodebaseToolkit, tools) -> None:
     listed = tools("code_list")
     assert [e["path"] for e in listed["entries"]] == [
         "README.md",
@@ -75,7 +75,8 @@ def test_list_read_and_grep(tools) -> None:
         "type": "file",
         "size": 0,
     }
-    read = tools("code_read", path="/workspace/pkg/maths.py", start_line=5, end_line=6)
+    inside = toolkit.sandbox.workspace.inside
+    read = tools("code_read", path=f"{inside}/pkg/maths.py", start_line=5, end_line=6)
     assert read["content"] == "def triple(x):\n    return x * 2\n"
     assert (read["path"], read["total_lines"]) == ("pkg/maths.py", 6)
     found = tools("code_grep", pattern=r"return x \* 2")
