@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 sandbox-deps:
 	@command -v bwrap >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) \
+	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null 2>&1 \
 	      || echo "note: could not install bubblewrap; the sandbox will run without namespaces"; \
 	  else \
 	    echo "note: bwrap not found and apt-get unavailable (or not root); the sandbox will run without namespaces"; \

@@ -346,6 +346,16 @@ def probe_garbage_on_the_kernel_pipes(h: Host) -> None:
     assert isinstance(done, ExecutionError) and done.reason == "protocol"
 
 
+def probe_forged_kernel_replies(h: Host) -> None:
+    for forged in ('{"ok": true}', '{"ok": true, "stdout": 1, "stdout_bytes": "x"}', "[1]"):
+        line = (forged + "\n").encode()
+        done = h.run(
+            f"import os\nfor fd in range(3, 12):\n    try:\n"
+            f"        os.write(fd, {line!r})\n    except OSError:\n        pass"
+        )
+        assert isinstance(done, ExecutionError) and done.reason == "protocol"
+
+
 def probe_close_every_descriptor(h: Host) -> None:
     done = h.run("import os; os.closerange(0, 256)")
     assert isinstance(done, ExecutionError) and done.reason == "crashed"

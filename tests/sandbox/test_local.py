@@ -171,6 +171,9 @@ def test_one_shot_runs(box: LocalSandbox) -> None:
     slow = box.run(["sh", "-c", f"sleep {marker} & sleep {marker}"], timeout=0.5)
     assert slow.timed_out and slow.exit_code is None
     assert eventually(lambda: processes_with(f"sleep {marker}") == [])
+    quiet = box.run(["sh", "-c", f"exec >&- 2>&-; sleep {marker}"], timeout=0.5)
+    assert quiet.timed_out
+    assert eventually(lambda: processes_with(f"sleep {marker}") == [])
 
 
 def test_pytest_runs_in_a_fork_and_sees_edits(box: LocalSandbox) -> None:

@@ -126,6 +126,18 @@ def output_text(data: bytes, total_bytes: int, limit: int) -> str:
     return capped(bytes(data).decode("utf-8", "replace"), total_bytes, limit)
 
 
+_MALFORMED = "The interpreter's reply was malformed (did the code write to the kernel's pipes?)."
+
+
+def _text(value: Any, optional: bool = False) -> Any:
+    """A string field of a kernel reply (``None`` allowed when ``optional``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
 class Worker:
     """A warm kernel: a persistent interpreter in the sandbox, spoken to over its pipes.
 
@@ -147,28 +159,31 @@ class Worker:
         """Run ``code`` in the persistent namespace; the last expression's repr is returned."""
         reply = self._request({"op": "exec", "code": code}, timeout)
         limit = self.sandbox.limits.output_bytes
-        return Execution(
-            stdout=self.sandbox.alias(capped(reply["stdout"], reply["stdout_bytes"], limit)),
-            stderr=self.sandbox.alias(capped(reply["stderr"], reply["stderr_bytes"], limit)),
-            value=self.sandbox.alias(reply["value"]) if reply["value"] is not None else None,
-            error=self.sandbox.alias(reply["error"]) if reply["error"] is not None else None,
-        )
+        try:
+            return Execution(
+                stdout=capped(_text(reply["stdout"]), int(reply["stdout_bytes"]), limit),
+                stderr=capped(_text(reply["stderr"]), int(reply["stderr_bytes"]), limit),
+                value=_text(reply["value"], optional=True),
+                error=_text(reply["error"], optional=True),
+            )
+        except (KeyError, TypeError, ValueError):
+            return self._fail("protocol", _MALFORMED)
 
     def pytest(self, args: Sequence[str], timeout: float | None = None) -> TestReport:
         """Run pytest with ``args`` in a child forked from the kernel."""
         limit = timeout if timeout is not None else self.sandbox.limits.timeout_seconds
-        reply = self._request(
-            {"op": "pytest", "args": list(args), "timeout": limit}, limit + 5.0, hard=True
-        )
-        alias = self.sandbox.alias
-        output = capped(reply["stdout"], reply["stdout_bytes"], self.sandbox.limits.output_bytes)
-        return TestReport(
-            exit_code=int(reply["exit_code"]),
-            tests=tuple((str(n), str(o), alias(str(t))) for n, o, t in reply["tests"]),
-            output=alias(output),
-            timed_out=bool(reply["timed_out"]),
-            error=alias(reply["error"]) if reply.get("error") else None,
-        )
+        reply = self._request({"op": "pytest", "args": list(args), "timeout": limit}, limit + 5.0)
+        try:
+            output = _text(reply["stdout"])
+            return TestReport(
+                exit_code=int(reply["exit_code"]),
+                tests=tuple((_text(n), _text(o), _text(t)) for n, o, t in reply["tests"]),
+                output=capped(output, int(reply["stdout_bytes"]), self.sandbox.limits.output_bytes),
+                timed_out=bool(reply["timed_out"]),
+                error=_text(reply.get("error"), optional=True),
+            )
+        except (KeyError, TypeError, ValueError):
+            return self._fail("protocol", _MALFORMED)
 
     def close(self) -> None:
         if self.alive:
@@ -176,9 +191,7 @@ class Worker:
             self.channel.kill()
 
     # -------------------------------------------------------------- protocol
-    def _request(
-        self, request: dict[str, Any], timeout: float | None, hard: bool = False
-    ) -> dict[str, Any]:
+    def _request(self, request: dict[str, Any], timeout: float | None) -> dict[str, Any]:
         if not self.alive:
             raise ExecutionError("crashed", "The interpreter is no longer running.")
         seconds = self.sandbox.limits.timeout_seconds if timeout is None else float(timeout)
@@ -226,10 +239,7 @@ class Worker:
         try:
             reply = json.loads(line)
         except ValueError:
-            self._fail(
-                "protocol",
-                "The interpreter's reply was garbled (did the code write to the kernel's pipes?).",
-            )
+            self._fail("protocol", _MALFORMED)
         if not isinstance(reply, dict):
             self._fail("protocol", "The interpreter's reply was not an object.")
         return reply
@@ -280,10 +290,6 @@ class Sandbox(ABC):
     @abstractmethod
     def _spawn_kernel(self) -> Channel:
         """Start a kernel process in the background (without waiting for it to be ready)."""
-
-    def alias(self, text: str) -> str:
-        """Output as the sandboxed code sees paths (backends without a mount rename them)."""
-        return text
 
     # ---------------------------------------------------------------- worker
     def worker(self) -> Worker:

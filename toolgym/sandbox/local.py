@@ -192,12 +192,15 @@ class LocalSandbox(Sandbox):
                 problem = self.disk_problem(allowance)
                 if problem:
                     break
+        if not (timed_out or problem):
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+                self._procs.discard(proc)
+                problem = self.disk_problem(allowance)
+            except subprocess.TimeoutExpired:
+                timed_out = True
         if timed_out or problem:
             self._kill(proc)
-        else:
-            proc.wait()
-            self._procs.discard(proc)
-            problem = self.disk_problem(allowance)
         out, err = (output_text(kept[fd], sizes[fd], cap) for fd in fds)
         proc.stdout.close()
         proc.stderr.close()
