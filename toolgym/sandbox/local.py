@@ -379,7 +379,8 @@ class LocalSandbox(Sandbox):
             args += [kind, src, dest]
         args += links
         args += ["--proc", "/proc", "--dev", "/dev"]
-        args += ["--size", str(self.limits.disk_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
+        args += [*_supported("--size", str(self.limits.disk_bytes)), "--perms", "1777"]
+        args += ["--tmpfs", "/tmp"]
         args += ["--bind", str(self.workspace.root), INSIDE, "--chdir", INSIDE]
         return args
 
@@ -468,10 +469,24 @@ def _bwrap_prefix(drop: bool) -> list[str]:
     ]
     if drop:
         return [*args, "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    return [*args, "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    return [*args, "--unshare-user", *_supported("--disable-userns"), "--cap-drop", "ALL"]
+
+
+def _supported(option: str, *values: str) -> list[str]:
+    """``option`` (with its values) if this bubblewrap knows it, else nothing (older bwraps
+    lack ``--size`` and ``--disable-userns``)."""
+    global _BWRAP_HELP
+    if _BWRAP_HELP is None:
+        try:
+            done = subprocess.run([_BWRAP or "bwrap", "--help"], capture_output=True, check=False)
+            _BWRAP_HELP = done.stdout.decode(errors="replace")
+        except OSError:
+            _BWRAP_HELP = ""
+    return [option, *values] if f"{option} " in _BWRAP_HELP else []
 
 
 _BWRAP = shutil.which("bwrap")
+_BWRAP_HELP: str | None = None
 
 
 def _probe(drop: bool) -> str | None:

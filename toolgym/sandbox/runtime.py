@@ -5,6 +5,10 @@ friends are there), but as an unprivileged user who may not be able to read wher
 ``/root`` is ``0700`` on many machines. With namespaces the host binds the installation in
 read-only, at the same path, which needs no permission from the sandbox user; without them the
 interpreter must be readable to that user, so :meth:`PythonRuntime.readable_by` looks for one.
+
+Packages are those of the installation (a conda env, a system Python) or of the virtual
+environment; user site-packages (``pip install --user``) and ``PYTHONPATH`` entries of the host
+are not carried into the sandbox, so install what sandboxed code needs into the environment.
 """
 
 from __future__ import annotations
