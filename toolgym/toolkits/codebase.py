@@ -203,21 +203,19 @@ class CodebaseToolkit(Toolkit):
     ) -> dict[str, Any]:
         """Read a text file of the project, optionally only a range of its lines."""
         lines = self._text(path).splitlines(keepends=True)
-        last = len(lines) if end_line is None else min(end_line, len(lines))
         if start_line > max(len(lines), 1):
             raise ToolError(
                 "invalid_arguments",
                 f"start_line {start_line} is past the end of '{path}' ({len(lines)} lines).",
             )
-        last = min(last, start_line + MAX_READ_LINES - 1)
-        out: dict[str, Any] = {
+        last = min(len(lines), end_line or len(lines), start_line + MAX_READ_LINES - 1)
+        return {
             "path": self.sandbox.workspace.relative(path),
             "start_line": start_line,
             "end_line": last,
             "total_lines": len(lines),
             "content": "".join(lines[start_line - 1 : last]),
         }
-        return out
 
     @tool
     def code_grep(
