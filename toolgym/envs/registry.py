@@ -19,6 +19,8 @@ SUITES: dict[str, str] = {
     "Bank": "toolgym.envs.bank:SUITE",
     "Calendar": "toolgym.envs.calendar:SUITE",
     "Filesystem": "toolgym.envs.filesystem:SUITE",
+    "Python": "toolgym.envs.python:SUITE",
+    "Codebase": "toolgym.envs.codebase:SUITE",
 }
 
 
