@@ -15,6 +15,7 @@ __all__ = ["SUITES", "env_ids", "make_env", "register_envs", "suite"]
 # Name in the id -> "module:attribute" of its suite, imported only when first used.
 SUITES: dict[str, str] = {
     "Retail": "toolgym.envs.retail:SUITE",
+    "Search": "toolgym.envs.search:SUITE",
 }
 
 
