@@ -16,6 +16,7 @@ __all__ = ["SUITES", "env_ids", "make_env", "register_envs", "suite"]
 SUITES: dict[str, str] = {
     "Retail": "toolgym.envs.retail:SUITE",
     "Search": "toolgym.envs.search:SUITE",
+    "Web": "toolgym.envs.web:SUITE",
 }
 
 
