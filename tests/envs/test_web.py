@@ -165,3 +165,12 @@ def test_reset_and_step_are_cheap(env: gym.Env) -> None:
     # generous bounds for a shared machine; measured medians are about 3 ms and 0.1 ms
     assert statistics.median(resets) < 0.05
     assert statistics.median(steps) < 0.01
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_other_worlds_and_sizes_stay_solvable(size: str) -> None:
+    for world_seed in (1, 2) if size == "small" else (1,):
+        env = gym.make(ENV_ID, size=size, world_seed=world_seed)
+        for seed in range(40):
+            result = run_episode(env, OracleAgent(env), seed=seed)
+            assert result.success, (size, world_seed, result.task_id, env.unwrapped.result.notes)

@@ -197,8 +197,8 @@ class _Index:
         # A name whose words run inside another name of its kind ("Lee-Johnson" inside "Lee,
         # Johnson and Brown") makes an exact-phrase search for it match both: never ask about it.
         self.ambiguous: set[str] = set()
-        for group in self.kinds.values():
-            padded = [(e.id, f" {' '.join(words(e.name))} ") for e in group]
+        for kind in ("city", "company"):  # the kinds exact-phrase searches look up
+            padded = [(e.id, f" {' '.join(words(e.name))} ") for e in self.kinds[kind]]
             for eid, name in padded:
                 if any(name in other for oid, other in padded if oid != eid):
                     self.ambiguous.add(eid)

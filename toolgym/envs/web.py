@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -46,6 +46,7 @@ SYSTEM_PROMPT = policy_prompt(
 )
 
 Plan = Generator[Step, Any, Any]
+T = TypeVar("T")
 
 # ------------------------------------------------------------ reading a view
 _SHOWING = re.compile(r"lines (\d+)-(\d+) of (\d+)")
@@ -220,6 +221,16 @@ def _table_of(world: World, name: str) -> Any:
     return world.toolkit("web").db.tables[name]
 
 
+def _longest(items: Sequence[T], size: Callable[[T], int], per_page: int) -> list[T]:
+    """The items that span more than one page of ``per_page``; in a world too small for any,
+    the longest ones."""
+    longer = [item for item in items if size(item) > per_page]
+    if longer:
+        return longer
+    most = max(size(item) for item in items)
+    return [item for item in items if size(item) == most]
+
+
 def _distinct(names: Sequence[str]) -> bool:
     folded = [n.casefold() for n in names]
     return all(a not in b for i, a in enumerate(folded) for j, b in enumerate(folded) if i != j)
@@ -279,9 +290,9 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         return _task(prompt, plan, [article.title])
 
     if difficulty == "medium":
-        slug = pick(rng, [s for s in CATEGORIES if len(index.category(s)) > 10])
+        slug = pick(rng, _longest(list(CATEGORIES), lambda s: len(index.category(s)), 10))
         listed = index.category(slug)
-        product = pick(rng, listed[10:])  # beyond the first page of the listing
+        product = pick(rng, listed[10:] or listed)  # beyond the first page when there is one
         label = pick(rng, [k for k, _ in product.specs if k not in ("Brand", "Screen")])
         value = dict(product.specs)[label]
         section = CATEGORIES[slug][0]
@@ -398,7 +409,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
     """Count things across every page of a listing or a thread."""
     index = _index(web)
     if difficulty == "easy":
-        slug = pick(rng, [s for s in CATEGORIES if len(index.category(s)) > 10])
+        slug = pick(rng, _longest(list(CATEGORIES), lambda s: len(index.category(s)), 10))
         section = CATEGORIES[slug][0]
         count = sum(p.stock == 0 for p in index.category(slug))
         prompt = f"How many products in the {section} section of {SHOP} are out of stock?"
@@ -416,7 +427,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
 
     if difficulty == "medium":
         by_board = Counter(t.board for t in index.threads)
-        slug = pick(rng, sorted(b for b, n in by_board.items() if n > 10))
+        slug = pick(rng, _longest(sorted(by_board), by_board.__getitem__, 10))
         authors = sorted({t.author for t in index.threads if t.board == slug})
         member = pick(rng, authors)
         count = sum(t.board == slug and t.author == member for t in index.threads)
@@ -434,7 +445,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
 
         return _task(prompt, plan, [board, member])
 
-    thread = pick(rng, [t for t in index.threads if len(index.posts[t.id]) > 10])
+    thread = pick(rng, _longest(index.threads, lambda t: len(index.posts[t.id]), 10))
     member = pick(rng, sorted({p.author for p in index.posts[thread.id]}))
     count = sum(p.author == member for p in index.posts[thread.id])
     prompt = f"On {FORUM}, how many posts did {member} write in the thread '{thread.title}'?"

@@ -83,11 +83,8 @@ class SearchEngine(Toolkit):
             )
         return found
 
-    def _ranked(self, query: str) -> tuple[list[int], set[str]]:
-        """Indices of the matching documents, best first, and the query's content words."""
-        phrases = [" ".join(words(p)) for p in _PHRASE.findall(query)]
-        phrases = [p for p in phrases if p]
-        tokens = _tokens(query.replace('"', " "))
+    def _ranked(self, tokens: list[str], phrases: list[str]) -> list[int]:
+        """Indices of the documents matching the query words and phrases, best first."""
         scores = self._bm25.get_scores(tokens) if tokens else np.zeros(len(self._docs))
         keep = np.flatnonzero(scores > 0).tolist()
         if phrases:
@@ -95,7 +92,7 @@ class SearchEngine(Toolkit):
             candidates = keep if _tokens(" ".join(phrases)) else range(len(self._docs))
             keep = [i for i in candidates if all(f" {p} " in self._phrase_text[i] for p in phrases)]
         keep.sort(key=lambda i: (-scores[i], i))
-        return keep, set(tokens)
+        return keep
 
     def _snippet(self, position: int, terms: set[str], phrases: list[str]) -> str:
         """The sentence that best matches the query (most query words, phrases first)."""
@@ -131,7 +128,9 @@ class SearchEngine(Toolkit):
                 "'query' has no words to search for; give a name or some keywords.",
                 details={"field": "query"},
             )
-        ranked, terms = self._ranked(query)
+        tokens = _tokens(query.replace('"', " "))
+        phrases = [p for p in (" ".join(words(q)) for q in _PHRASE.findall(query)) if p]
+        ranked = self._ranked(tokens, phrases)
         pages = max(1, -(-len(ranked) // k))
         if page > pages:
             raise ToolError(
@@ -139,16 +138,15 @@ class SearchEngine(Toolkit):
                 f"Page {page} is past the last page of results ({pages}) for this query.",
                 details={"field": "page"},
             )
-        phrases = [" ".join(words(p)) for p in _PHRASE.findall(query)]
-        hits = ranked[(page - 1) * k : page * k]
+        terms = set(tokens)
         results = [
             {
                 "doc_id": self._docs[i].id,
                 "title": self._docs[i].title,
                 "type": self._docs[i].kind,
-                "snippet": self._snippet(i, terms, [p for p in phrases if p]),
+                "snippet": self._snippet(i, terms, phrases),
             }
-            for i in hits
+            for i in ranked[(page - 1) * k : page * k]
         ]
         out: dict[str, Any] = {
             "query": query,
