@@ -94,6 +94,9 @@ def _find(view: dict[str, Any], role: str, name: str) -> Plan:
     found = _ids(view["content"], role, name)
     if found:
         return found[0]
+    start, end, total = map(int, _SHOWING.search(view["showing"]).groups())  # type: ignore[union-attr]
+    if start == 1 and end == total:  # the whole page is in view: it is not there
+        return None
     result = yield call("find_on_page", f"Look for '{name}' on the page.", text=name)
     found = _ids([m["text"] for m in result["matches"]], role, name)
     return found[0] if found else None
@@ -151,8 +154,9 @@ def _sign_in(home: str, username: str, password: str) -> Plan:
 def _wiki_article(title: str) -> Plan:
     """Search the wiki for a title and open that article."""
     view = yield from _open(WIKI)
-    yield from _fill(view, "textbox", "Search the wiki", title)
-    view = yield from _click(view, "button", "Search")
+    box = yield from _locate(view, "textbox", "Search the wiki")
+    yield call("fill", "Type the title into the search box.", field=box, value=title)
+    view = yield call("submit", "Press Enter to search.", form=box)
     return (yield from _click(view, "link", title))
 
 

@@ -2,7 +2,7 @@
 
 Every page is fetched from a :class:`~toolgym.toolkits.web.server.Site`, parsed from its HTML and
 shown as numbered lines (see :mod:`toolgym.toolkits.web.page`). The agent clicks and fills
-elements by the ids in that view, scrolls a 40-line window, searches the page, goes back, and
+elements by the ids in that view, scrolls a 30-line window, searches the page, goes back, and
 submits forms. The servers' state is one journaled database, so a snapshot is a journal mark
 plus the tab's own state (page, typed values, history, cookies, scroll position).
 """
@@ -24,7 +24,7 @@ from toolgym.toolkits.web.server import Request, Response, Site
 
 __all__ = ["VIEW_LINES", "Browser"]
 
-VIEW_LINES = 40
+VIEW_LINES = 30
 SCROLL_OVERLAP = 5
 MAX_REDIRECTS = 5
 MAX_HISTORY = 50
@@ -420,7 +420,7 @@ class Browser(Toolkit):
         self,
         direction: Annotated[
             Literal["down", "up", "top", "bottom"],
-            Field(description="Which way to move the 40-line window over the page."),
+            Field(description="Which way to move the 30-line window over the page."),
         ] = "down",
     ) -> dict[str, Any]:
         """Scroll the page view up or down by most of a screen, or to its top or bottom."""

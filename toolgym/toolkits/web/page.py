@@ -30,6 +30,7 @@ _BLOCK = frozenset(
 )  # fmt: skip
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _SPACE = re.compile(r"\s+")
+_SHOWN_VALUE = 120  # longer typed values are cut short in the view (the form keeps them whole)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ class Page:
         if c.role == "password" and value:
             return f"{text} value='{'•' * len(value)}'"
         if c.fillable and value:
-            return f"{text} value='{value}'"
+            shown = value if len(value) <= _SHOWN_VALUE else value[: _SHOWN_VALUE - 1] + "…"
+            return f"{text} value='{shown}'"
         return text
 
     def lines(self) -> list[str]:
@@ -119,7 +121,7 @@ class Page:
         return out
 
     def form_data(self, form_id: int, submitter: int | None) -> list[tuple[str, str]]:
-        """The name/value pairs a submit sends, in document order (as a browser sends them)."""
+        """The name/value pairs a submit sends: hidden fields, then the controls in order."""
         form = self.forms[form_id]
         data = list(form.hidden)
         for cid in form.controls:
