@@ -581,14 +581,19 @@ def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
     def companies(city: Entity) -> list[Entity]:
         return index.members("headquarters", city)
 
+    def counted(city: Entity) -> int:
+        return sum(len(index.members(inner, co)) for co in companies(city))
+
     city = _first(
         rng,
         index.kinds["city"],
         lambda c: (
-            2 <= len(companies(c)) <= 6 and not any(co.id in index.ambiguous for co in companies(c))
+            2 <= len(companies(c)) <= 6
+            and not any(co.id in index.ambiguous for co in companies(c))
+            and counted(c) > 0  # "none" is an answer no exact check reads as 0
         ),
     )
-    total = sum(len(index.members(inner, co)) for co in companies(city))
+    total = counted(city)
     question = f"How many {noun} in the encyclopedia {verb} companies headquartered in {city.name}?"
 
     def plan() -> Plan:
@@ -607,8 +612,12 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
     """Years between two dated facts, on two pages (easy) or reached through links."""
     index = _index(engine)
     corpus = index.corpus
-    if difficulty == "easy":
-        product = pick(rng, index.kinds["product"])
+    if difficulty == "easy":  # a gap of 0 years reads as "the same year": ask for a real gap
+        product = _first(
+            rng,
+            index.kinds["product"],
+            lambda p: p.facts["launched"] > corpus.linked(p, "manufacturer").facts["founded"],
+        )
         maker = corpus.linked(product, "manufacturer")
         years = product.facts["launched"] - maker.facts["founded"]
         question = f"How many years after {maker.name} was founded was {mention(product)} launched?"
@@ -625,7 +634,7 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
 
         def founder_age(c: Entity) -> int | None:
             born = corpus.linked(c, "founder").facts.get("born")
-            return None if born is None or born > c.facts["founded"] else c.facts["founded"] - born
+            return None if born is None or born >= c.facts["founded"] else c.facts["founded"] - born
 
         company = _first(rng, index.kinds["company"], lambda c: founder_age(c) is not None)
         years = founder_age(company)
@@ -644,7 +653,7 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
 
     def ceo_age(p: Entity) -> int | None:
         born = corpus.linked(corpus.linked(p, "manufacturer"), "ceo").facts.get("born")
-        return None if born is None or born > p.facts["launched"] else p.facts["launched"] - born
+        return None if born is None or born >= p.facts["launched"] else p.facts["launched"] - born
 
     product = _first(rng, index.kinds["product"], lambda p: ceo_age(p) is not None)
     years = ceo_age(product)

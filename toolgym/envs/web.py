@@ -413,9 +413,15 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
     """Count things across every page of a listing or a thread."""
     index = _index(web)
     if difficulty == "easy":
-        slug = pick(rng, _longest(list(CATEGORIES), lambda s: len(index.category(s)), 10))
+
+        def sold_out(slug: str) -> int:
+            return sum(p.stock == 0 for p in index.category(slug))
+
+        # A count of zero invites answers like "none", which no exact check can read as 0.
+        long = _longest(list(CATEGORIES), lambda s: len(index.category(s)), 10)
+        slug = pick(rng, [s for s in long if sold_out(s)] or long)
         section = CATEGORIES[slug][0]
-        count = sum(p.stock == 0 for p in index.category(slug))
+        count = sold_out(slug)
         prompt = f"How many products in the {section} section of {SHOP} are out of stock?"
 
         def plan() -> Plan:
