@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolgym.core.errors import ToolError
 from toolgym.toolkits.web import Browser, build_web, parse_page
@@ -538,3 +540,60 @@ def test_random_browsing_never_breaks_a_server(web: Browser) -> None:
         statuses[web.page.status] += 1
     assert 500 not in statuses
     assert statuses[200] > 2000 and web.db.mark() > 10  # it got far enough to write
+
+
+@pytest.fixture(scope="module")
+def shared_web() -> Browser:
+    return build_web(11, "small")
+
+
+def _dump(web: Browser) -> tuple[Any, ...]:
+    tables = {n: [r.model_dump() for r in t.values()] for n, t in web.db.tables.items()}
+    values = dict(web.page.values) if web.page is not None else None
+    return tables, values, list(web.history), dict(web.cookies), web.top, web.db.counters
+
+
+ACTIONS = st.lists(
+    st.tuples(
+        st.integers(0, 7),
+        st.integers(0, 10_000),
+        st.sampled_from(["", "2", "true", "a@b.co", "Express", "SPRING15", "x" * 50]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=40)
+@given(actions=ACTIONS)
+def test_restore_undoes_any_browsing(shared_web: Browser, actions: list) -> None:
+    """Whatever a session does (signing in, buying, posting), restoring the snapshot brings the
+    servers and the tab back exactly."""
+    web = shared_web
+    tab = Tab(web)
+    tab.goto(url="http://shop.test/")
+    mark, before = web.snapshot(), _dump(web)
+    member = next(iter(web.db.tables["shop_accounts"].values()))
+    for kind, n, text in actions:
+        page = web.page
+        controls, forms = list(page.controls), list(page.forms)
+        try:
+            if kind == 0:
+                tab.sign_in("shop.test", member.id, member.password)
+            elif kind in (1, 2) and controls:
+                tab.click(element=controls[n % len(controls)])
+            elif kind == 3 and controls:
+                tab.fill(field=controls[n % len(controls)], value=text)
+            elif kind == 4 and forms:
+                tab.submit(form=forms[n % len(forms)])
+            elif kind == 5:
+                tab.back()
+            elif kind == 6:
+                tab.goto(url=["forum.test", "wiki.test", "shop.test/cart"][n % 3])
+            else:
+                tab.scroll(direction="down")
+        except ToolError:
+            pass
+        assert web.page.status != 500
+    web.restore(mark)
+    assert _dump(web) == before
+    assert web.changes_since(mark) == []
