@@ -21,6 +21,8 @@ SUITES: dict[str, str] = {
     "Filesystem": "toolgym.envs.filesystem:SUITE",
     "Python": "toolgym.envs.python:SUITE",
     "Codebase": "toolgym.envs.codebase:SUITE",
+    "Search": "toolgym.envs.search:SUITE",
+    "Web": "toolgym.envs.web:SUITE",
 }
 
 
