@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo bench lint format clean
+.PHONY: install sandbox-deps test demo bench lint format clean
 
 install: $(STAMP)
 
@@ -14,13 +14,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: $(STAMP)
+# The sandbox isolates agent code with bubblewrap; install it where apt can (never fatal).
+sandbox-deps:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null 2>&1 \
+	      || echo "note: could not install bubblewrap; the sandbox will run without namespaces"; \
+	  else \
+	    echo "note: bwrap not found and apt-get unavailable (or not root); the sandbox will run without namespaces"; \
+	  fi; }
+
+test: $(STAMP) sandbox-deps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 demo: $(STAMP)
 	$(VENV)/bin/toolgym demo
 
-bench: $(STAMP)
+bench: $(STAMP) sandbox-deps
 	$(PY) benchmarks/bench.py
 
 lint: $(STAMP)

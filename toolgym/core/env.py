@@ -329,6 +329,13 @@ class ToolEnv(gym.Env[str, Any]):
             "solvable": episode.solvable,
         }
 
+    def close(self) -> None:
+        """Release every world's resources (sandbox processes, temporary directories)."""
+        for world, _ in self._worlds.values():
+            world.close()
+        self._worlds.clear()
+        super().close()
+
     # ------------------------------------------------------------------ render
     def render(self) -> str | None:
         text = transcript(self.history)

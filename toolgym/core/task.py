@@ -207,6 +207,10 @@ class World:
             out.extend(tk.changes_since(token))
         return out
 
+    def close(self) -> None:
+        for tk in self.toolkits:
+            tk.close()
+
 
 def run_plan(plan: Plan, tools: dict[str, Tool], max_steps: int = 200) -> tuple[Answer, int]:
     """Run a plan directly against canonical tools; returns its answer and call count.

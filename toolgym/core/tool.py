@@ -269,3 +269,6 @@ class Toolkit:
     def changes_since(self, snapshot: Any) -> list[tuple[str, str, Any, Any]]:
         """``(table, key, before, after)`` for each thing that differs from ``snapshot``."""
         raise NotImplementedError(f"{type(self).__name__} does not report changes")
+
+    def close(self) -> None:
+        """Release what the toolkit holds outside Python (processes, directories)."""

@@ -19,6 +19,10 @@ SUITES: dict[str, str] = {
     "Bank": "toolgym.envs.bank:SUITE",
     "Calendar": "toolgym.envs.calendar:SUITE",
     "Filesystem": "toolgym.envs.filesystem:SUITE",
+    "Python": "toolgym.envs.python:SUITE",
+    "Codebase": "toolgym.envs.codebase:SUITE",
+    "Search": "toolgym.envs.search:SUITE",
+    "Web": "toolgym.envs.web:SUITE",
 }
 
 

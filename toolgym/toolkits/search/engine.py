@@ -1,0 +1,227 @@
+"""A search engine over the encyclopedia: BM25 ranking, exact phrases, and reading tools.
+
+Ranking is ``bm25s`` (BM25 over a sparse index, English stop words removed); a phrase in double
+quotes must appear word for word, as in web search engines. The index is built once per world,
+and nothing here changes during an episode, so reset costs nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated, Any
+
+import bm25s
+import numpy as np
+from pydantic import Field
+
+from toolgym.core.errors import ToolError
+from toolgym.core.state import Change
+from toolgym.core.tool import Toolkit, tool
+from toolgym.toolkits.search.corpus import Corpus, Document, build_corpus, words
+
+__all__ = ["SearchEngine", "build_search"]
+
+_PHRASE = re.compile(r'"([^"]*)"')
+SNIPPET_CHARS = 200
+MAX_MATCHES = 20
+
+DocId = Annotated[
+    str,
+    Field(
+        description="A document id from search results, e.g. 'company/acme-inc'.",
+        min_length=1,
+        max_length=200,
+    ),
+]
+
+
+class SearchEngine(Toolkit):
+    """Search, open and scan the documents of one :class:`Corpus` (read-only)."""
+
+    name = "search"
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self._docs: list[Document] = list(corpus.documents.values())
+        texts = [f"{d.title}\n{d.text}" for d in self._docs]
+        tokens = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+        self._phrase_text = [_padded(text) for text in texts]
+        self._sentences = [
+            [
+                (sentence, frozenset(words(sentence)), _padded(sentence))
+                for _, sentence in d.sentences
+            ]
+            for d in self._docs
+        ]
+
+    # The engine never changes, so a snapshot has nothing to record.
+    def snapshot(self) -> None:
+        return None
+
+    def restore(self, snapshot: None) -> None:
+        return None
+
+    def changes_since(self, snapshot: None) -> list[Change]:
+        return []
+
+    # ---------------------------------------------------------------- helpers
+    def _document(self, doc_id: str) -> Document:
+        key = doc_id.strip().lower()
+        found = self.corpus.documents.get(key)
+        if found is None:
+            close = difflib.get_close_matches(key, list(self.corpus.documents), n=1)
+            hint = (
+                f" Did you mean '{close[0]}'?"
+                if close
+                else " Use the doc_id of a search result, e.g. 'person/jane-doe'."
+            )
+            raise ToolError(
+                "not_found", f"No document with id '{doc_id}'.{hint}", details={"resource": "doc"}
+            )
+        return found
+
+    def _ranked(self, tokens: list[str], phrases: list[str]) -> list[int]:
+        """Indices of the documents matching the query words and phrases, best first."""
+        scores = self._bm25.get_scores(tokens) if tokens else np.zeros(len(self._docs))
+        keep = np.flatnonzero(scores > 0).tolist()
+        if phrases:
+            # A document holding a phrase scores above zero unless the phrase is all stop words.
+            candidates = keep if _tokens(" ".join(phrases)) else range(len(self._docs))
+            keep = [i for i in candidates if all(f" {p} " in self._phrase_text[i] for p in phrases)]
+        keep.sort(key=lambda i: (-scores[i], i))
+        return keep
+
+    def _snippet(self, position: int, terms: set[str], phrases: list[str]) -> str:
+        """The sentence that best matches the query (most query words, phrases first)."""
+        best, best_score = "", -1
+        for sentence, sentence_words, padded in self._sentences[position]:
+            score = 100 * sum(f" {p} " in padded for p in phrases)
+            score += len(terms.intersection(sentence_words))
+            if score > best_score:
+                best, best_score = sentence, score
+        if len(best) > SNIPPET_CHARS:
+            best = best[: SNIPPET_CHARS - 1].rstrip() + "…"
+        return best
+
+    # ------------------------------------------------------------------ tools
+    @tool
+    def search(
+        self,
+        query: Annotated[
+            str,
+            Field(
+                description="Words to look for. Put an exact phrase in double quotes, e.g. "
+                '"headquartered in Springfield".',
+                max_length=500,
+            ),
+        ],
+        k: Annotated[int, Field(description="Results per page (1-20).", ge=1, le=20)] = 5,
+        page: Annotated[int, Field(description="Page of results, from 1.", ge=1)] = 1,
+    ) -> dict[str, Any]:
+        """Search the encyclopedia; returns matching documents, best first, with a snippet."""
+        if not words(query):
+            raise ToolError(
+                "invalid_arguments",
+                "'query' has no words to search for; give a name or some keywords.",
+                details={"field": "query"},
+            )
+        tokens = _tokens(query.replace('"', " "))
+        phrases = [p for p in (" ".join(words(q)) for q in _PHRASE.findall(query)) if p]
+        ranked = self._ranked(tokens, phrases)
+        pages = max(1, -(-len(ranked) // k))
+        if page > pages:
+            raise ToolError(
+                "invalid_arguments",
+                f"Page {page} is past the last page of results ({pages}) for this query.",
+                details={"field": "page"},
+            )
+        terms = set(tokens)
+        results = [
+            {
+                "doc_id": self._docs[i].id,
+                "title": self._docs[i].title,
+                "type": self._docs[i].kind,
+                "snippet": self._snippet(i, terms, phrases),
+            }
+            for i in ranked[(page - 1) * k : page * k]
+        ]
+        out: dict[str, Any] = {
+            "query": query,
+            "page": page,
+            "total_results": len(ranked),
+            "results": results,
+            "next_page": page + 1 if page < pages else None,
+        }
+        if not ranked:
+            out["note"] = "No documents match. Try fewer or different words."
+        return out
+
+    @tool
+    def open_document(
+        self,
+        doc_id: DocId,
+        page: Annotated[int, Field(description="Page of the document, from 1.", ge=1)] = 1,
+    ) -> dict[str, Any]:
+        """Read one page of a document (longer documents have several pages)."""
+        doc = self._document(doc_id)
+        if page > len(doc.pages):
+            raise ToolError(
+                "invalid_arguments",
+                f"Document '{doc.id}' has {len(doc.pages)} page(s); page {page} does not exist.",
+                details={"field": "page"},
+            )
+        return {
+            "doc_id": doc.id,
+            "title": doc.title,
+            "type": doc.kind,
+            "page": page,
+            "pages": len(doc.pages),
+            "text": doc.pages[page - 1],
+        }
+
+    @tool
+    def find_in_document(
+        self,
+        doc_id: DocId,
+        text: Annotated[
+            str,
+            Field(description="Text to find (case-insensitive), e.g. 'founded'.", max_length=200),
+        ],
+    ) -> dict[str, Any]:
+        """Find the sentences of a document that contain some text, on any of its pages."""
+        doc = self._document(doc_id)
+        needle = " ".join(text.split()).casefold()
+        if not needle:
+            raise ToolError(
+                "invalid_arguments", "'text' is empty; say what to look for.",
+                details={"field": "text"},
+            )  # fmt: skip
+        matches = [
+            {"page": page, "sentence": sentence}
+            for page, sentence in doc.sentences
+            if needle in " ".join(sentence.split()).casefold()
+        ]
+        return {
+            "doc_id": doc.id,
+            "text": text,
+            "count": len(matches),
+            "matches": matches[:MAX_MATCHES],
+        }
+
+
+def _tokens(text: str) -> list[str]:
+    """The words BM25 scores: lower-cased, English stop words and one-letter words dropped."""
+    return bm25s.tokenize(text, stopwords="en", return_ids=False, show_progress=False)[0]
+
+
+def _padded(text: str) -> str:
+    """Text as space-separated words with a space at each end, for whole-word phrase tests."""
+    return f" {' '.join(words(text))} "
+
+
+def build_search(seed: int, size: str = "default") -> SearchEngine:
+    """A search engine over the encyclopedia generated from ``seed``."""
+    return SearchEngine(build_corpus(seed, size))
