@@ -94,13 +94,19 @@ class Table(Generic[R]):
 
     def delete(self, key: str) -> R:
         old = self._rows[key]
-        self._db._log(self, key, old)
+        position = list(self._rows).index(key)
+        self._db._log(self, key, _Deleted(old, position))
         del self._rows[key]
         return old
 
     def _put_back(self, key: str, old: Any) -> None:
         if old is _ABSENT:
             del self._rows[key]
+        elif isinstance(old, _Deleted):
+            # Back in its old place: listings keep their order across episodes.
+            rows = list(self._rows.items())
+            rows.insert(old.position, (key, old.record))
+            self._rows = dict(rows)
         else:
             self._rows[key] = old
 
@@ -178,11 +184,27 @@ class Database:
             first.setdefault((table.name, key), (table, old))
         out: list[Change] = []
         for (name, key), (table, old) in first.items():
-            before = None if old is _ABSENT else old
+            before = _before(old)
             after = table.get(key)
             if before != after:
                 out.append((name, key, before, after))
         return out
+
+
+class _Deleted:
+    """A journal entry for a deleted row: the row and where it stood."""
+
+    __slots__ = ("position", "record")
+
+    def __init__(self, record: Any, position: int) -> None:
+        self.record = record
+        self.position = position
+
+
+def _before(old: Any) -> Any:
+    if old is _ABSENT:
+        return None
+    return old.record if isinstance(old, _Deleted) else old
 
 
 class _CounterSentinel:

@@ -67,9 +67,10 @@ class ToolEntry:
 class ToolView:
     """An ordered, editable toolset over fixed canonical tools.
 
-    ``schemas()`` returns a fresh list every call (vector envs and users keep references) from a
-    serialised copy that is rebuilt only when the view changes, so an unchanged toolset costs a
-    single ``marshal.loads`` per step.
+    ``schemas()`` returns a fresh list every call. The schema dicts inside are this view's own
+    copies (made once per change, so nothing a caller does reaches the canonical tools or another
+    episode) and are shared between calls while the toolset is unchanged: treat them as
+    read-only. Copying them on every step would cost more than the rest of the step.
     """
 
     def __init__(self, tools: Iterable[Tool]) -> None:
@@ -77,7 +78,7 @@ class ToolView:
             ToolEntry(t.name, t.description, t.spec.parameters_schema, target=t.name) for t in tools
         ]
         self._index: dict[str, int] | None = None
-        self._blob: bytes | None = None
+        self._schemas: list[dict[str, Any]] | None = None
         self.retired: dict[str, ToolError] = {}
 
     @property
@@ -101,16 +102,16 @@ class ToolView:
         return None
 
     def schemas(self) -> list[dict[str, Any]]:
-        if self._blob is None:
-            self._blob = marshal.dumps([e.schema() for e in self._entries])
-        return marshal.loads(self._blob)
+        if self._schemas is None:
+            self._schemas = marshal.loads(marshal.dumps([e.schema() for e in self._entries]))
+        return list(self._schemas)
 
     # Edits: every one invalidates the caches.
-    def replace(self, name: str, **changes: Any) -> ToolEntry:
-        """Change fields of the entry now called ``name``; returns the new entry."""
-        i = self._position(name)
+    def replace(self, current: str, /, **changes: Any) -> ToolEntry:
+        """Change fields of the entry now called ``current``; returns the new entry."""
+        i = self._position(current)
         new = replace(self._entries[i], **changes)
-        if new.name != name and self.find(new.name) is not None:
+        if new.name != current and self.find(new.name) is not None:
             raise ValueError(f"a tool named {new.name!r} is already in the view")
         self._entries[i] = new
         self.retired.pop(new.name, None)
@@ -142,4 +143,4 @@ class ToolView:
 
     def _changed(self) -> None:
         self._index = None
-        self._blob = None
+        self._schemas = None
