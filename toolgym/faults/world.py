@@ -1,0 +1,525 @@
+"""Faults on the world at reset: distractor and near-duplicate records, a larger world,
+listings in another order, and ids and dates in another format.
+
+They work on any toolkit that keeps its state in a journaled
+:class:`~toolgym.core.state.Database` (an ``ApiToolkit``'s ``db``), generically: a table's
+keys tell its id scheme, string fields that hold other tables' keys are references, and fields
+with mostly distinct strings are free text. Every write goes through the journal, so the next
+reset rolls it back. The reference run happens after these faults, so the checker judges the
+perturbed world, and the task stays unambiguous: a new record never repeats a term of the
+request (an id, an email, a name the user gave) and never hangs under a record the request
+names, so it cannot become the answer by accident.
+
+Id and date formats are changed at the boundary instead: the journaled world and the task's
+plan keep their canonical values, and the :class:`~toolgym.faults.support.ValueCodec` rewrites
+results, prompts, facts, literals and tool descriptions to the new form and the agent's
+arguments back.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, get_args, get_origin
+
+from pydantic import Field
+
+from toolgym.core.episode import Episode, Invocation
+from toolgym.core.state import Database, Record, Table
+from toolgym.faults.base import Fault, FaultContext
+from toolgym.faults.support import codec_of, map_strings
+
+__all__ = [
+    "DateFormat",
+    "DistractorRecords",
+    "IdFormat",
+    "LargerWorld",
+    "NearDuplicateRecords",
+    "ReorderedListings",
+]
+
+_ID = re.compile(r"^(\D*?)(\d+)$")
+_NUMERIC_TEXT = re.compile(r"^[\d\s\-:/.T+Z]+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_QUALIFIERS = (" Jr.", " II", " Pro", " Plus", " Lite", " 2", " Sr.", " Max")
+
+
+# ----------------------------------------------------------------- world index
+@dataclass
+class _IdScheme:
+    """Keys ``prefix + digits``: their width and smallest and largest numbers."""
+
+    prefix: str
+    width: int
+    low: int
+    high: int
+
+
+@dataclass
+class _TableInfo:
+    table: Table[Any]
+    schemes: list[_IdScheme]
+    refs: dict[str, str] = field(default_factory=dict)  # field -> referenced table
+    ref_lists: dict[str, str] = field(default_factory=dict)  # tuple field -> referenced table
+    texts: dict[str, list[str]] = field(default_factory=dict)  # free-text field -> values
+    unique: dict[str, set[str]] = field(default_factory=dict)  # field -> values in use
+
+
+@dataclass
+class _WorldIndex:
+    """What the world faults read from a clean world, computed once per database."""
+
+    tables: dict[str, _TableInfo]
+    dates: bool
+
+
+_INDEXES: weakref.WeakKeyDictionary[Database, _WorldIndex] = weakref.WeakKeyDictionary()
+
+
+def _databases(episode: Episode) -> list[Database]:
+    out = []
+    for toolkit in episode.world.toolkits:
+        db = getattr(toolkit, "db", None)
+        if isinstance(db, Database):
+            out.append(db)
+    return out
+
+
+def _index(db: Database) -> _WorldIndex:
+    found = _INDEXES.get(db)
+    if found is None:
+        found = _INDEXES[db] = _build_index(db)
+    return found
+
+
+def _schemes(keys: list[str]) -> list[_IdScheme]:
+    groups: dict[tuple[str, int], list[int]] = {}
+    for key in keys:
+        match = _ID.match(key)
+        if match is None:
+            return []
+        prefix, digits = match.groups()
+        groups.setdefault((prefix, len(digits)), []).append(int(digits))
+    return [
+        _IdScheme(prefix, width, min(nums), max(nums))
+        for (prefix, width), nums in groups.items()
+        if len(nums) >= 2
+    ]
+
+
+def _is_literal(annotation: Any) -> bool:
+    if get_origin(annotation) is Literal:
+        return True
+    return any(get_origin(a) is Literal for a in get_args(annotation))
+
+
+def _majority(names: list[str | None]) -> str:
+    return max(sorted({n for n in names if n}), key=names.count)
+
+
+def _build_index(db: Database) -> _WorldIndex:
+    """Read the id schemes, references and free text of every table; nothing here depends on
+    the order of rows, so a listing reordered earlier in the same reset changes nothing."""
+    owner: dict[str, str] = {}
+    for name, table in db.tables.items():
+        for key in table:
+            owner.setdefault(key, name)
+    tables: dict[str, _TableInfo] = {}
+    dates = False
+    for name, table in db.tables.items():
+        items = sorted(table.items())
+        if len(items) < 2:
+            continue
+        info = _TableInfo(table, _schemes([k for k, _ in items]))
+        for field_name, spec in table.record_type.model_fields.items():
+            values = [(k, getattr(r, field_name)) for k, r in items]
+            present = [v for _, v in values if v is not None]
+            if not present or _is_literal(spec.annotation) or all(k == v for k, v in values):
+                continue
+            if all(type(v) is str for v in present):
+                dates = dates or any(_ISO_DATE.match(v) for v in present)
+                targets = [owner.get(v) for v in present]
+                if targets.count(None) <= len(present) // 10 and any(targets):
+                    info.refs[field_name] = _majority(targets)
+                elif not any(_NUMERIC_TEXT.match(v) for v in present):
+                    distinct = sorted(set(present))
+                    if len(distinct) >= max(2, len(present) // 2):
+                        info.texts[field_name] = distinct
+                    if len(distinct) == len(present):
+                        info.unique[field_name] = set(distinct)
+            elif all(isinstance(v, tuple) and all(type(x) is str for x in v) for v in present):
+                members = [owner.get(x) for v in present for x in v]
+                if members and None not in members:
+                    info.ref_lists[field_name] = _majority(members)
+        tables[name] = info
+    return _WorldIndex(tables, dates)
+
+
+# --------------------------------------------------------------- new records
+class _Builder:
+    """Makes new records for one episode: fresh keys, references only to records the request
+    does not name, and no field equal to a term of the request."""
+
+    def __init__(self, ctx: FaultContext, db: Database) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.index = _index(db)
+        task = ctx.episode.task
+        self.terms = {*task.literals, *(v for v in task.facts.values() if isinstance(v, str))}
+        self.prompt = f"{ctx.episode.user_prompt}\n{task.user_prompt}"
+        self._free: dict[str, list[str]] = {}
+        self._used: dict[str, set[str]] = {}  # unique values this episode added
+
+    def relevant(self, record: Record, key: str) -> bool:
+        if key in self.prompt:
+            return True
+        return any(type(v) is str and v in self.terms for v in record.__dict__.values())
+
+    def candidates(self, table: str) -> list[str]:
+        """Keys of ``table`` the request does not name (cached for the episode)."""
+        found = self._free.get(table)
+        if found is None:
+            rows = self.db.tables[table].items()
+            found = self._free[table] = [k for k, r in rows if not self.relevant(r, k)]
+        return found
+
+    def new_key(self, info: _TableInfo) -> str | None:
+        if not info.schemes:
+            return None
+        scheme = self.ctx.choice(info.schemes)
+        floor = 10 ** (scheme.width - 1) if scheme.width > 1 else 0
+        for _ in range(8):
+            if scheme.low - floor > 16:
+                number = floor + self.ctx.integers(scheme.low - floor)
+                key = f"{scheme.prefix}{number:0{scheme.width}d}"
+            else:  # no room below the scheme: one digit more, far above any counter
+                number = scheme.high + 10**scheme.width + self.ctx.integers(10**scheme.width)
+                key = f"{scheme.prefix}{number}"
+            if key not in info.table:
+                return key
+        return None
+
+    def copy(self, table_name: str, source: Record, text: Any) -> Record | None:
+        """A copy of ``source`` under a new key, ``text(field, value)`` for free text."""
+        info = self.index.tables[table_name]
+        key = self.new_key(info)
+        if key is None:
+            return None
+        update: dict[str, Any] = {}
+        key_field = next(
+            (f for f, v in source.__dict__.items() if v == info.table._key(source)), None
+        )
+        if key_field is None:
+            return None
+        update[key_field] = key
+        for name, target in info.refs.items():
+            options = self.candidates(target)
+            if getattr(source, name) is not None and options:
+                update[name] = self.ctx.choice(options)
+        for name, target in info.ref_lists.items():
+            options = self.candidates(target)
+            if options:
+                update[name] = tuple(self.ctx.choice(options) for _ in getattr(source, name))
+        for name in info.texts:
+            value = getattr(source, name)
+            if type(value) is str:
+                update[name] = text(name, value)
+        for name, used in info.unique.items():
+            added = self._used.get(name, set())
+            value = update.get(name, getattr(source, name))
+            while type(value) is str and (value in used or value in added):
+                value = _bump(value, self.ctx.integers(10))
+            update[name] = value
+        record = source.model_copy(update=update)
+        if any(type(v) is str and v in self.terms for v in record.__dict__.values()):
+            return None
+        return record
+
+    def insert(self, table_name: str, record: Record) -> None:
+        info = self.index.tables[table_name]
+        info.table.insert(record)
+        for name in info.unique:
+            value = getattr(record, name)
+            if type(value) is str:
+                self._used.setdefault(name, set()).add(value)
+
+
+def _bump(value: str, digit: int) -> str:
+    """``value`` with one more digit: before an email's ``@``, else at the end."""
+    if "@" in value:
+        local, domain = value.split("@", 1)
+        return f"{local}{digit}@{domain}"
+    return f"{value}{digit}"
+
+
+def _near(ctx: FaultContext, value: str) -> str:
+    """A near-duplicate: a middle initial, a qualifier, or one letter changed."""
+    if "@" in value:
+        return _bump(value, ctx.integers(10))
+    words = value.split(" ")
+    kind = ctx.integers(3)
+    if kind == 0 and len(words) >= 2:
+        initial = chr(ord("A") + ctx.integers(26))
+        return " ".join([words[0], f"{initial}.", *words[1:]])
+    if kind == 1 or len(words[-1]) < 4:
+        return value + ctx.choice(_QUALIFIERS)
+    last = words[-1]
+    i = 1 + ctx.integers(len(last) - 2)
+    swapped = last[:i] + last[i + 1] + last[i] + last[i + 2 :]
+    if swapped == last:
+        return value + ctx.choice(_QUALIFIERS)
+    return " ".join([*words[:-1], swapped])
+
+
+def _blend(ctx: FaultContext, values: list[str], value: str) -> str:
+    """A plausible new value from two others: the first word of one, the rest of another."""
+    a, b = ctx.choice(values), ctx.choice(values)
+    if "@" in a and "@" in b:
+        return a.split("@")[0].split(".")[0] + "." + b.split(".", 1)[-1]
+    head, tail = a.split(" ", 1)[0], b.split(" ", 1)
+    if len(tail) == 2:
+        return f"{head} {tail[1]}"
+    return _bump(a, ctx.integers(10))
+
+
+def _growable(index: _WorldIndex) -> list[str]:
+    return [name for name, info in index.tables.items() if info.schemes]
+
+
+def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
+    """Insert up to ``count`` new records across tables; how many went into each."""
+    added: dict[str, int] = {}
+    for db in _databases(ctx.episode):
+        builder = _Builder(ctx, db)
+        names = _growable(builder.index)
+        if not names:
+            continue
+        weights = [len(builder.index.tables[n].table) for n in names]
+        total = sum(weights)
+        for _ in range(count):
+            pick = ctx.integers(total)
+            name = next(n for n, w in zip(names, _cumulative(weights), strict=True) if pick < w)
+            info = builder.index.tables[name]
+            rows = info.table.items()
+            pool = rows
+            if near:
+                pool = [(k, r) for k, r in rows if builder.relevant(r, k)] or rows
+            source = ctx.choice(pool)[1]
+            if near:
+                record = builder.copy(name, source, lambda f, v: _near(ctx, v))
+            else:
+                record = builder.copy(name, source, lambda f, v, i=info: _blend(ctx, i.texts[f], v))
+            if record is not None:
+                builder.insert(name, record)
+                added[name] = added.get(name, 0) + 1
+    return added
+
+
+def _cumulative(weights: list[int]) -> list[int]:
+    out, running = [], 0
+    for w in weights:
+        running += w
+        out.append(running)
+    return out
+
+
+class _WorldFault(Fault):
+    axis: ClassVar = "world"
+    hook: ClassVar = "world"
+    stage: ClassVar = "reset"
+
+
+def _summary(added: dict[str, int]) -> str:
+    return ", ".join(f"+{n} {table}" for table, n in added.items())
+
+
+class DistractorRecords(_WorldFault):
+    """New records that look like the others (names and labels recombined from real ones),
+    attached only to records the request does not name."""
+
+    name: ClassVar = "distractor_records"
+    order: ClassVar = 10
+
+    count: int = Field(6, ge=1, le=20, description="How many records to add.")
+
+    def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
+        added = _add_records(ctx, self.count, near=False)
+        if added:
+            ctx.record("world", _summary(added))
+
+
+class NearDuplicateRecords(_WorldFault):
+    """Near-duplicates of the records the request is about (``Jane Doe`` -> ``Jane R. Doe``,
+    ``Yoga Mat`` -> ``Yoga Mat Pro``) under new ids and emails, never matching the request."""
+
+    name: ClassVar = "near_duplicate_records"
+    order: ClassVar = 20
+
+    count: int = Field(3, ge=1, le=10, description="How many near-duplicates to add.")
+
+    def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
+        added = _add_records(ctx, self.count, near=True)
+        if added:
+            ctx.record("world", _summary(added))
+
+
+class LargerWorld(_WorldFault):
+    """Many more records, so listings and searches return more (long context)."""
+
+    name: ClassVar = "larger_world"
+    order: ClassVar = 30
+
+    records: int = Field(80, ge=10, le=400, description="How many records to add.")
+
+    def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
+        added = _add_records(ctx, self.records, near=False)
+        if added:
+            ctx.record("world", _summary(added))
+
+
+class ReorderedListings(_WorldFault):
+    """Rows moved within their tables, so listings without a documented order come back in
+    another order (sorted listings stay sorted)."""
+
+    name: ClassVar = "reordered_listings"
+    order: ClassVar = 40
+
+    count: int = Field(10, ge=1, le=30, description="How many rows to move.")
+
+    def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
+        moved: dict[str, int] = {}
+        for db in _databases(ctx.episode):
+            tables = [t for t in db.tables.values() if len(t) >= 3]
+            for _ in range(self.count if tables else 0):
+                table = ctx.choice(tables)
+                keys = list(table)
+                key = keys[ctx.integers(len(keys) - 1)]  # never the last row: that moves nothing
+                table.insert(table.delete(key))
+                moved[table.name] = moved.get(table.name, 0) + 1
+        if moved:
+            ctx.record("world", ", ".join(f"{n} rows of {t} moved" for t, n in moved.items()))
+
+
+# ---------------------------------------------------------------- value formats
+def _apply_codec(ctx: FaultContext) -> None:
+    """Show the prompts, facts, literals and tool descriptions in the codec's visible form."""
+    episode = ctx.episode
+    codec = codec_of(episode)
+    assert codec is not None
+    episode.system_prompt = codec.visible_text(episode.system_prompt)
+    episode.user_prompt = codec.visible_text(episode.user_prompt)
+    episode.pending_user = [codec.visible_text(m) for m in episode.pending_user]
+    task = episode.task
+    task.literals = tuple(codec.visible_text(t) for t in task.literals)
+    task.facts = {
+        k: codec.visible_text(v) if isinstance(v, str) else v for k, v in task.facts.items()
+    }
+    for entry in episode.view.entries:
+        description = codec.visible_text(entry.description)
+        parameters = map_strings(entry.parameters, codec.visible_text)
+        if description != entry.description or parameters != entry.parameters:
+            episode.view.replace(entry.name, description=description, parameters=parameters)
+
+
+_ID_STYLES = ("dashed", "underscored", "compact", "hashed")
+
+
+def _restyle(prefix: str, style: str) -> str:
+    tokens = re.findall(r"[A-Za-z0-9]+", prefix)
+    if not tokens:
+        return prefix
+    if style == "dashed":
+        return "-".join(t.upper() for t in tokens) + "-"
+    if style == "underscored":
+        return "_".join(t.lower() for t in tokens) + "_"
+    if style == "compact":
+        return "".join(t.upper() for t in tokens)
+    return "#" + "".join(t.upper() for t in tokens)
+
+
+_BEFORE_ID = r"(?<![A-Za-z0-9_#-])"
+
+
+class IdFormat(_WorldFault):
+    """Ids shown in another format everywhere the agent looks (``#W1234567`` -> ``W-1234567``,
+    ``C-10001`` -> ``c_10001``); the agent's arguments are mapped back."""
+
+    name: ClassVar = "id_format"
+    order: ClassVar = 50
+
+    style: Literal["dashed", "underscored", "compact", "hashed", "random"] = Field(
+        "random", description="How ids are written."
+    )
+
+    def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
+        schemes = {
+            (s.prefix, s.width)
+            for db in _databases(ctx.episode)
+            for info in _index(db).tables.values()
+            for s in info.schemes
+        }
+        if not schemes:
+            return
+        style = self.style if self.style != "random" else ctx.choice(_ID_STYLES)
+        prefixes = sorted({p for p, _ in schemes})
+        new = {p: _restyle(p, style) for p in prefixes}
+        changed = [p for p in prefixes if new[p] != p]
+        clash = len({new[p] for p in prefixes}) < len(prefixes) or any(
+            new[p] in prefixes for p in changed
+        )
+        if not changed or clash:
+            return
+        codec = codec_of(ctx.episode, create=True)
+        assert codec is not None
+        for prefix in sorted(changed, key=len, reverse=True):
+            widths = sorted({w for p, w in schemes if p == prefix})
+            digits = "|".join(rf"\d{{{w}}}" for w in widths)
+            codec.add(
+                rf"{_BEFORE_ID}{re.escape(prefix)}({digits})(?!\d)",
+                new[prefix].replace("\\", "\\\\") + r"\1",
+                rf"{_BEFORE_ID}{re.escape(new[prefix])}({digits})(?!\d)",
+                prefix.replace("\\", "\\\\") + r"\1",
+            )
+        _apply_codec(ctx)
+        ctx.record("ids", ", ".join(f"{p}... -> {new[p]}..." for p in changed))
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+_ISO_IN_TEXT = r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\dT:])(?!-\d)"
+_DATE_STYLES: dict[str, tuple[Any, str, Any, str]] = {
+    "us": (r"\2/\3/\1", r"(?<![\d/])(\d{2})/(\d{2})/(\d{4})(?![\d/])", r"\3-\1-\2", "05/15/2026"),
+    "eu": (r"\3.\2.\1", r"(?<![\d.])(\d{2})\.(\d{2})\.(\d{4})(?!\d)(?!\.\d)", r"\3-\2-\1",
+           "15.05.2026"),
+    "long": (
+        lambda m: f"{_MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}"
+        if 1 <= int(m.group(2)) <= 12 else m.group(0),
+        r"\b(" + "|".join(_MONTHS) + r") (\d{1,2}), (\d{4})\b",
+        lambda m: f"{m.group(3)}-{_MONTHS.index(m.group(1)) + 1:02d}-{int(m.group(2)):02d}",
+        "May 15, 2026",
+    ),
+}  # fmt: skip
+
+
+class DateFormat(_WorldFault):
+    """Dates shown in another format (``2026-05-15`` -> ``05/15/2026``, ``15.05.2026`` or
+    ``May 15, 2026``); the agent's arguments are mapped back to ISO."""
+
+    name: ClassVar = "date_format"
+    order: ClassVar = 51
+
+    style: Literal["us", "eu", "long", "random"] = Field("random", description="Date style.")
+
+    def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
+        episode = ctx.episode
+        has_dates = any(_index(db).dates for db in _databases(episode))
+        if not has_dates and not re.search(_ISO_IN_TEXT, episode.user_prompt):
+            return
+        style = self.style if self.style != "random" else ctx.choice(tuple(_DATE_STYLES))
+        out_repl, in_pattern, in_repl, example = _DATE_STYLES[style]
+        codec = codec_of(episode, create=True)
+        assert codec is not None
+        codec.add(_ISO_IN_TEXT, out_repl, in_pattern, in_repl)
+        _apply_codec(ctx)
+        ctx.record("dates", f"2026-05-15 -> {example} ({style})")
