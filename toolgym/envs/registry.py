@@ -9,6 +9,7 @@ import gymnasium as gym
 
 from toolgym.core.env import ToolEnv
 from toolgym.core.task import TaskSuite
+from toolgym.faults import FaultPipeline, FaultPlan
 
 __all__ = ["SUITES", "env_ids", "make_env", "register_envs", "suite"]
 
@@ -28,8 +29,15 @@ def suite(name: str) -> TaskSuite:
     return getattr(importlib.import_module(module), attribute)
 
 
-def make_env(suite_name: str, **kwargs: Any) -> ToolEnv:
-    """The entry point behind every registered id (``gym.make`` passes its kwargs here)."""
+def make_env(suite_name: str, *, faults: Any = None, **kwargs: Any) -> ToolEnv:
+    """The entry point behind every registered id (``gym.make`` passes its kwargs here).
+
+    ``faults`` is a :class:`~toolgym.faults.FaultPlan`, a preset name (``"medium"``), a path to
+    a YAML or JSON plan, a mapping or a list of faults; the env gets its own pipeline for it.
+    """
+    plan = FaultPlan.resolve(faults)
+    if plan is not None and plan.faults:
+        kwargs["interceptors"] = [*kwargs.get("interceptors", ()), FaultPipeline(plan)]
     return ToolEnv(suite(suite_name), **kwargs)
 
 
