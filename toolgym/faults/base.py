@@ -12,12 +12,9 @@ A fault *fires* when it changes something; it then records a :class:`FaultEvent`
 schedule excludes the step, whose probability draw fails, or that finds nothing to change
 records nothing.
 
-Randomness comes only from numpy: at reset and at a turn, fault ``i`` draws from a generator
-seeded with ``SeedSequence((episode seed, step, i))``; at a call, from the words reserved for
-fault ``i`` in the bit stream of ``SeedSequence((episode seed, step, call position))`` (one
-seeding per call instead of one per fault keeps a step fast), then from
-``SeedSequence((episode seed, step, call position, i))`` if it needs more. Same seed, same
-actions, same plan: same draws, in any process.
+Randomness comes only from :mod:`toolgym.faults.draws`: streams of one generator seeded with
+numpy's ``SeedSequence(episode seed)``, addressed by (step, call position, fault index). Same
+seed, same actions, same plan: same draws, in any process.
 """
 
 from __future__ import annotations
@@ -26,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+
+from toolgym.faults.draws import RESERVED, Streams
 
 if TYPE_CHECKING:
     from toolgym.core.episode import Episode, Invocation
@@ -53,8 +51,6 @@ HOOKS: tuple[str, ...] = ("tools", "system_prompt", "user_prompt", "world", "cal
 STAGES: tuple[str, ...] = ("reset", "turn", "call", "result")
 
 T = TypeVar("T")
-WORDS_PER_FAULT = 6  # 64-bit words reserved per fault and call; more come from a generator
-_UNIT = 2.0**-53
 
 
 class Schedule(BaseModel):
@@ -214,90 +210,113 @@ def fault_class(name: str) -> type[Fault]:
 class FaultContext:
     """What a fault sees when it runs: the episode, the step, its draws, and ``record``.
 
-    ``random``/``integers``/``choice``/``shuffled`` read the fault's reserved words first and a
-    generator seeded for this fault after that; ``rng`` is that generator.
+    ``random``/``integers``/``choice``/``shuffled``/``sample`` read the fault's reserved draws
+    in the gate block of the step or call first, then its own stream (see
+    :mod:`toolgym.faults.draws`).
     """
 
-    __slots__ = ("_base", "_end", "_next", "_rng", "_seed_key", "_words", "episode", "fault",
-                 "fired", "index", "memory", "step")  # fmt: skip
+    __slots__ = ("_end", "_next", "_own", "_words", "episode", "fault", "fired", "index",
+                 "memory", "position", "step", "streams")  # fmt: skip
 
-    def __init__(self, episode: Episode, step: int, memory: dict[str, Any]) -> None:
+    def __init__(self, episode: Episode, streams: Streams) -> None:
         self.episode = episode
-        self.step = step
-        self.memory = memory
+        self.streams = streams
+        self.step = 0
+        self.position = 0
+        self.memory: dict[str, Any] = {}
         self.fault: Fault | None = None
         self.index = -1
         self.fired = False
-        self._words: list[int] = []
-        self._base = self._next = self._end = 0
-        self._seed_key: tuple[int, ...] = ()
-        self._rng: np.random.Generator | None = None
+        self._words: list[float] = []
+        self._next = self._end = self._own = 0
 
     def bind(
         self,
         fault: Fault,
         index: int,
         memory: dict[str, Any],
-        seed_key: tuple[int, ...],
-        words: list[int],
-        slot: int,
+        words: list[float] | None = None,
+        start: int = 0,
     ) -> FaultContext:
-        """Point this context at fault ``index``; ``words[slot*K:(slot+1)*K]`` are its own."""
+        """Point this context at fault ``index``, whose reserved draws are
+        ``words[start + 1 : start + RESERVED]`` (the first one was its gate)."""
         self.fault = fault
         self.index = index
         self.memory = memory
         self.fired = False
-        self._seed_key = seed_key
-        self._words = words
-        self._base = self._next = slot * WORDS_PER_FAULT
-        self._end = self._base + WORDS_PER_FAULT if words else 0
-        self._rng = None
+        if words is None:
+            self._words, self._next, self._end = [], 0, 0
+        else:
+            self._words, self._next, self._end = words, start + 1, start + RESERVED
+        self._own = 0
+        return self
+
+    def focus(self, fault: Fault, index: int, memory: dict[str, Any]) -> FaultContext:
+        """Point this context at fault ``index`` for a follow-up: no reserved draws (its own
+        stream serves any it needs)."""
+        self.fault = fault
+        self.index = index
+        self.memory = memory
+        self.fired = False
+        self._next = self._end = self._own = 0
         return self
 
     # ----------------------------------------------------------------- draws
-    @property
-    def rng(self) -> np.random.Generator:
-        if self._rng is None:
-            self._rng = np.random.Generator(
-                np.random.PCG64(np.random.SeedSequence((*self._seed_key, self.index)))
-            )
-        return self._rng
-
-    def _word(self) -> int:
-        if self._next < self._end:
-            word = self._words[self._next]
-            self._next += 1
-            return word
-        return int(self.rng.integers(0, 2**63))
+    def randoms(self, count: int) -> list[float]:
+        """``count`` floats in [0, 1)."""
+        if self._end - self._next < count:
+            size = max(64, count)
+            self._words = self.streams.own(self.index, self.step, self.position, size, self._own)
+            self._own += size
+            self._next, self._end = 0, size
+        start = self._next
+        self._next += count
+        return self._words[start : self._next]
 
     def random(self) -> float:
         """A float in [0, 1)."""
-        return (self._word() >> 11) * _UNIT
+        if self._next < self._end:
+            self._next += 1
+            return self._words[self._next - 1]
+        return self.randoms(1)[0]
 
     def integers(self, high: int) -> int:
         """An int in [0, high)."""
         if high <= 0:
             raise ValueError(f"integers() needs high >= 1, got {high}")
-        return self._word() % high
+        return int(self.random() * high)
 
     def choice(self, items: Sequence[T]) -> T:
         return items[self.integers(len(items))]
 
     def shuffled(self, items: Sequence[T]) -> list[T]:
-        out = list(items)
-        for i in range(len(out) - 1, 0, -1):
-            j = self.integers(i + 1)
-            out[i], out[j] = out[j], out[i]
-        return out
+        """``items`` in a random order (sorted by one draw each)."""
+        pool = list(items)
+        keys = self.randoms(len(pool))
+        return [pool[i] for i in sorted(range(len(pool)), key=keys.__getitem__)]
 
     def sample(self, items: Sequence[T], k: int) -> list[T]:
         """``k`` distinct items (all of them if fewer), in the order drawn."""
-        return self.shuffled(items)[: max(0, k)]
+        pool = list(items)
+        if 4 * k >= len(pool):
+            return self.shuffled(pool)[: max(0, k)]
+        for i in range(k):
+            j = i + self.integers(len(pool) - i)
+            pool[i], pool[j] = pool[j], pool[i]
+        return pool[:k]
 
     # ---------------------------------------------------------------- record
     def record(self, target: str, detail: str) -> None:
         """Log that this fault fired: what it hit and how (e.g. ``get_order -> fetch_order``)."""
-        assert self.fault is not None
-        event = FaultEvent(self.step, self.fault.name, self.fault.axis, target, detail)
-        self.episode.record(event.as_dict())
+        fault = self.fault
+        assert fault is not None
+        self.episode.record(
+            {
+                "step": self.step,
+                "fault": fault.name,
+                "axis": fault.axis,
+                "target": target,
+                "detail": detail,
+            }
+        )  # the shape of FaultEvent.as_dict(), built directly: this runs on hot paths
         self.fired = True

@@ -3,9 +3,12 @@
 At reset it runs the plan's reset faults in a fixed order of hooks (world first, so every later
 fault and the reference run see the perturbed world; then tools, system prompt, user prompt),
 then each fault's ``prepare``. At each turn it runs the turn faults (mid-episode drift). Around
-each call it keeps the routing whole (the value codec, renamed tools and parameters in error
-text), runs the ungated follow-ups of faults with lasting effects, then the call or result
-faults whose schedule and probability allow it, in their declared order.
+each call it keeps the routing whole (renamed tools and parameters in error text, ids and dates
+in their visible form), runs the ungated follow-ups of faults with lasting effects, then the
+call or result faults whose schedule and probability allow it, in their declared order.
+
+Gates are cheap: each fault's probability draw for a step or call is read from one block of
+draws with a single vectorised comparison, so the faults that do not fire cost next to nothing.
 
 It also keeps the retry contract of recoverable call faults: it counts, per tool, the injected
 retryable failures in a row, and those faults stay silent once a tool has failed
@@ -15,15 +18,20 @@ through.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from toolgym.core.episode import Episode, Interceptor, Invocation
-from toolgym.faults.base import WORDS_PER_FAULT, Fault, FaultContext
-from toolgym.faults.support import STREAK_KEY, codec_of, rename_mentions, translate_error
+from toolgym.faults.base import Fault, FaultContext
+from toolgym.faults.draws import CALL, RESERVED, RESET, TURN, Gates, Streams
+from toolgym.faults.support import (
+    STREAK_KEY,
+    ValueCodec,
+    codec_of,
+    rename_mentions,
+    translate_error,
+)
 
 if TYPE_CHECKING:
     from toolgym.faults.plan import FaultPlan
@@ -31,11 +39,45 @@ if TYPE_CHECKING:
 __all__ = ["FaultPipeline"]
 
 _HOOK_PHASE = {"world": 0, "tools": 1, "system_prompt": 2, "user_prompt": 3, "call": 4}
+_CODEC_ORDER = 75  # ids and dates take their visible form after renderings, before truncation
 Indexed = list[tuple[int, Fault]]
 
 
 def _overrides(fault: Fault, method: str) -> bool:
     return getattr(type(fault), method) is not getattr(Fault, method)
+
+
+def _encode(invocation: Invocation, codec: ValueCodec) -> None:
+    """The text the agent reads, with ids and dates in their visible form."""
+    text = invocation.content
+    if text is None:
+        payload = invocation.error.to_payload() if invocation.error else invocation.result
+        text = json.dumps(payload, ensure_ascii=False, default=str)
+    invocation.content = codec.visible_text(text)
+
+
+class _Stage:
+    """The faults that fire at one stage, in order, with their gates unpacked.
+
+    ``slots`` maps a fault's index in the plan to its place in the stage's gate blocks (faults
+    with ungated follow-ups have a place in the call blocks too).
+    """
+
+    def __init__(self, faults: Indexed, slots: dict[int, int]) -> None:
+        self.faults = faults
+        self.slots = slots
+        self.size = len(slots)
+        self._gates = [(slots[i] * RESERVED, f.probability, f.schedule, i, f) for i, f in faults]
+
+    def passing(
+        self, words: list[float], start: int, step: int, fires: list[int]
+    ) -> list[tuple[int, Fault]]:
+        """The faults whose probability draw and schedule allow them to fire now."""
+        return [
+            (i, fault)
+            for place, probability, schedule, i, fault in self._gates
+            if words[start + place] < probability and schedule.allows(step, fires[i])
+        ]
 
 
 class FaultPipeline(Interceptor):
@@ -50,30 +92,35 @@ class FaultPipeline(Interceptor):
     def __init__(self, plan: FaultPlan) -> None:
         self.plan = plan
         indexed = list(enumerate(plan.faults))
+        by_order = sorted(indexed, key=lambda item: (item[1].order, item[0]))
 
-        def stage(name: str, key: Callable[[tuple[int, Fault]], Any]) -> Indexed:
-            return sorted(((i, f) for i, f in indexed if f.stage == name), key=key)
+        def stage(name: str) -> Indexed:
+            return [(i, f) for i, f in by_order if f.stage == name]
 
-        by_order = lambda item: (item[1].order, item[0])  # noqa: E731
-        self._reset = stage("reset", lambda item: (_HOOK_PHASE[item[1].hook], *by_order(item)))
-        self._turn = stage("turn", by_order)
-        self._call = stage("call", by_order)
-        self._result = stage("result", by_order)
-        ordered = sorted(indexed, key=by_order)
-        self._prepare = [(i, f) for i, f in ordered if _overrides(f, "prepare")]
-        self._follow_call = [(i, f) for i, f in ordered if _overrides(f, "follow_call")]
-        self._follow_result = [(i, f) for i, f in ordered if _overrides(f, "follow_result")]
-        self._finish = [(i, f) for i, f in ordered if _overrides(f, "finish")]
-        per_call = {i for i, _ in self._call + self._result + self._follow_call}
-        per_call |= {i for i, _ in self._follow_result}
-        self._slot = {i: k for k, i in enumerate(sorted(per_call))}
+        reset = sorted(stage("reset"), key=lambda item: _HOOK_PHASE[item[1].hook])
+        calls = stage("call")
+        results = stage("result")
+        self._follow_call = [(i, f) for i, f in by_order if _overrides(f, "follow_call")]
+        self._follow_result = [(i, f) for i, f in by_order if _overrides(f, "follow_result")]
+        self._prepare = [(i, f) for i, f in by_order if _overrides(f, "prepare")]
+        self._prepared = frozenset(i for i, _ in self._prepare)
+        self._finish = [(i, f) for i, f in by_order if _overrides(f, "finish")]
+        per_call = sorted({i for i, _ in calls + results + self._follow_call + self._follow_result})
+        call_slots = {i: k for k, i in enumerate(per_call)}
+        self._reset = _Stage(reset, {i: k for k, (i, _) in enumerate(reset)})
+        self._turn = _Stage(stage("turn"), {i: k for k, (i, _) in enumerate(stage("turn"))})
+        self._call = _Stage(calls, call_slots)
+        self._result = _Stage(results, call_slots)
         self._episode: Episode | None = None
         self._fires: list[int] = []
         self._memory: list[dict[str, Any]] = []
         self._ctx: FaultContext | None = None
         self._invocation: Invocation | None = None
-        self._position = 0
-        self._words: list[int] = []
+        self._turn_gates: Gates | None = None
+        self._call_gates: Gates | None = None
+        self._calls = 0
+        self._words: list[float] = []  # the gate block of the current reset, turn or call
+        self._start = 0
         self._injected = False
 
     # ------------------------------------------------------------------ reset
@@ -83,25 +130,32 @@ class FaultPipeline(Interceptor):
         self._memory = [{} for _ in self.plan.faults]
         self._invocation = None
         episode.scratch[STREAK_KEY] = {}
-        ctx = self._ctx = FaultContext(episode, 0, {})
-        for i, fault in self._reset:
-            self._run(ctx, i, fault, (episode.seed, 0), [], None)
+        streams = Streams(episode.seed)
+        ctx = self._ctx = FaultContext(episode, streams)
+        self._turn_gates = Gates(streams, TURN, self._turn.size, per_chunk=8)
+        self._call_gates = Gates(streams, CALL, self._call.size, per_chunk=8)
+        self._calls = 0
+        self._words, self._start = Gates(streams, RESET, self._reset.size, 1).block(0)
+        self._fire(ctx, self._reset, None)
         for i, fault in self._prepare:
-            fault.prepare(ctx.bind(fault, i, self._memory[i], (episode.seed, 0), [], 0))
+            fault.prepare(ctx.bind(fault, i, self._memory[i]))
         self._sync_mentions(episode, system_prompt=True)
+        self._turn_gates.block(1)  # draw the first steps' gates now: reset pays, steps don't
+        self._call_gates.block(1)
 
     def on_turn(self, episode: Episode) -> None:
-        if episode is not self._episode or self._ctx is None:
+        ctx = self._ctx
+        if episode is not self._episode or ctx is None:
             return
-        self._ctx.step = episode.turn
-        self._position = 0
+        ctx.step = episode.turn
+        ctx.position = 0
         self._invocation = None
-        if self._turn:
-            names = [e.name for e in episode.view.entries]
-            for i, fault in self._turn:
-                self._run(self._ctx, i, fault, (episode.seed, episode.turn), [], None)
-            if [e.name for e in episode.view.entries] != names:
-                self._sync_mentions(episode, system_prompt=False)
+        assert self._turn_gates is not None
+        if not self._turn.faults:
+            return
+        self._words, self._start = self._turn_gates.block(episode.turn)
+        if self._fire(ctx, self._turn, None):
+            self._sync_mentions(episode, system_prompt=False)
 
     # ------------------------------------------------------------------ calls
     def on_call(self, episode: Episode, invocation: Invocation) -> None:
@@ -111,15 +165,16 @@ class FaultPipeline(Interceptor):
         codec = codec_of(episode)
         if codec is not None:
             invocation.arguments = codec.to_canonical(invocation.arguments)
-        key = (episode.seed, ctx.step, self._position)
+        memory, fires = self._memory, self._fires
         for i, fault in self._follow_call:
-            before = invocation.error
-            fault.follow_call(self._bind(ctx, i, fault, key), invocation)
-            if before is None and invocation.error is not None:
+            if not (fires[i] or i in self._prepared):
+                continue  # nothing to follow up before a fault fired or prepared
+            fault.follow_call(ctx.focus(fault, i, memory[i]), invocation)
+            if invocation.error is not None:
                 self._injected = fault.recoverable
                 return
-        for i, fault in self._call:
-            if self._run(ctx, i, fault, key, self._words, invocation) and invocation.error:
+        for i, fault in self._call.passing(self._words, self._start, ctx.step, self._fires):
+            if self._fire_one(ctx, i, fault, self._call, invocation) and invocation.error:
                 self._injected = fault.recoverable
                 return
 
@@ -127,87 +182,80 @@ class FaultPipeline(Interceptor):
         ctx = self._begin(episode, invocation)
         if ctx is None:
             return
-        key = (episode.seed, ctx.step, self._position)
-        if invocation.entry.target is None:
-            for i, fault in self._follow_result:
-                fault.follow_result(self._bind(ctx, i, fault, key), invocation)
-            return
-        self._translate(episode, invocation)
-        streak = episode.scratch[STREAK_KEY]
-        target = invocation.entry.target
-        if self._injected:
-            streak[target] = streak.get(target, 0) + 1
-        elif invocation.ran:
-            streak.pop(target, None)
+        if invocation.entry.target is not None:
+            self._translate(episode, invocation)
+            streak = episode.scratch[STREAK_KEY]
+            target = invocation.entry.target
+            if self._injected:
+                streak[target] = streak.get(target, 0) + 1
+            elif invocation.ran:
+                streak.pop(target, None)
+        memory, fires = self._memory, self._fires
         for i, fault in self._follow_result:
-            fault.follow_result(self._bind(ctx, i, fault, key), invocation)
-        for i, fault in self._result:
-            self._run(ctx, i, fault, key, self._words, invocation)
+            if fires[i] or i in self._prepared:
+                fault.follow_result(ctx.focus(fault, i, memory[i]), invocation)
+        if invocation.entry.target is None:
+            return
+        codec = codec_of(episode)
+        for i, fault in self._result.passing(self._words, self._start, ctx.step, self._fires):
+            if codec is not None and fault.order >= _CODEC_ORDER:
+                _encode(invocation, codec)
+                codec = None
+            self._fire_one(ctx, i, fault, self._result, invocation)
+        if codec is not None:
+            _encode(invocation, codec)
 
     def on_finish(self, episode: Episode, answer: str | None, checks: dict[str, bool]) -> None:
-        if episode is not self._episode or self._ctx is None:
+        ctx = self._ctx
+        if episode is not self._episode or ctx is None:
             return
         codec = codec_of(episode)
         if codec is not None and answer and episode.reference is not None:
             canonical = codec.canonical_text(answer)
             if canonical != answer:  # the agent quoted ids or dates as it saw them
-                checks.update(
-                    episode.task.check(
-                        episode.world, episode.start, canonical, episode.reference
-                    ).checks
+                result = episode.task.check(
+                    episode.world, episode.start, canonical, episode.reference
                 )
+                checks.update(result.checks)
         for i, fault in self._finish:
-            fault.finish(
-                self._bind(self._ctx, i, fault, (episode.seed, episode.turn)), answer, checks
-            )
+            fault.finish(ctx.bind(fault, i, self._memory[i]), answer, checks)
 
     # ---------------------------------------------------------------- helpers
     def _begin(self, episode: Episode, invocation: Invocation) -> FaultContext | None:
         """The context for ``invocation``; a new call position on first sight of it."""
-        if episode is not self._episode or self._ctx is None:
+        ctx = self._ctx
+        if episode is not self._episode or ctx is None:
             return None
         if invocation is not self._invocation:
             self._invocation = invocation
-            self._position += 1
+            ctx.position += 1
             self._injected = False
-            self._words = []
-            if self._slot:
-                seed = np.random.SeedSequence((episode.seed, self._ctx.step, self._position))
-                count = WORDS_PER_FAULT * len(self._slot)
-                self._words = np.random.PCG64(seed).random_raw(count).tolist()
-        return self._ctx
+            self._calls += 1
+            assert self._call_gates is not None
+            self._words, self._start = self._call_gates.block(self._calls)
+        return ctx
 
-    def _bind(self, ctx: FaultContext, i: int, fault: Fault, key: tuple[int, ...]) -> FaultContext:
-        return ctx.bind(fault, i, self._memory[i], key, self._words, self._slot.get(i, 0))
+    def _bind(self, ctx: FaultContext, i: int, fault: Fault, stage: _Stage) -> FaultContext:
+        start = self._start + stage.slots[i] * RESERVED
+        return ctx.bind(fault, i, self._memory[i], self._words, start)
 
-    def _run(
-        self,
-        ctx: FaultContext,
-        i: int,
-        fault: Fault,
-        key: tuple[int, ...],
-        words: list[int],
-        invocation: Invocation | None,
+    def _fire(self, ctx: FaultContext, stage: _Stage, invocation: Invocation | None) -> bool:
+        """Fire every fault of ``stage`` its gate lets through; whether any fired."""
+        fired = False
+        for i, fault in stage.passing(self._words, self._start, ctx.step, self._fires):
+            fired = self._fire_one(ctx, i, fault, stage, invocation) or fired
+        return fired
+
+    def _fire_one(
+        self, ctx: FaultContext, i: int, fault: Fault, stage: _Stage, invocation: Invocation | None
     ) -> bool:
-        """Fire ``fault`` if its schedule and probability allow; whether it fired."""
-        if not fault.schedule.allows(ctx.step, self._fires[i]):
-            return False
-        ctx.bind(fault, i, self._memory[i], key, words, self._slot.get(i, 0))
-        if fault.probability < 1.0 and ctx.random() >= fault.probability:
-            return False
-        fault.fire(ctx, invocation)
+        fault.fire(self._bind(ctx, i, fault, stage), invocation)
         if ctx.fired:
             self._fires[i] += 1
         return ctx.fired
 
     def _translate(self, episode: Episode, invocation: Invocation) -> None:
-        """Keep what the agent reads in its own terms: visible values, tool and param names."""
-        codec = codec_of(episode)
-        if codec is not None:
-            if invocation.error is not None:
-                invocation.error = translate_error(invocation.error, codec.visible_text)
-            elif invocation.result is not None:
-                invocation.result = codec.to_visible(invocation.result)
+        """Name tools and parameters in error text the way the view does."""
         error = invocation.error
         if error is None:
             return
@@ -216,6 +264,8 @@ class FaultPipeline(Interceptor):
             e.target: e.name for e in episode.view.entries if e.target and e.target != e.name
         }
         params = {canonical: visible for visible, canonical in entry.arg_names.items()}
+        if not invocation.ran:
+            params = {}  # the view's own errors already use the visible names
         if not renames and not params:
             return
         own = {entry.target: entry.name} if entry.target in renames else {}

@@ -33,13 +33,16 @@ Spec = dict[str, Any]
 
 
 def _axis(axis: str, probability: float, **overrides: Spec) -> list[Spec]:
-    """Every fault type of ``axis`` at ``probability`` (destructive ones at a tenth of it)."""
+    """Every fault type of ``axis``: those that act once per episode at ``probability``, those
+    that may act at every call at a sixth of it (they get many chances per episode),
+    destructive ones at a tenth."""
     out = []
     for name, cls in sorted(registry().items()):
         if cls.axis != axis:
             continue
-        p = probability if cls.recoverable else round(probability / 10, 3)
-        out.append({"fault": name, "probability": p, **overrides.get(name, {})})
+        p = probability if cls.stage in ("reset", "turn") else probability / 6
+        p = p if cls.recoverable else probability / 10
+        out.append({"fault": name, "probability": round(p, 3), **overrides.get(name, {})})
     return out
 
 
@@ -64,7 +67,11 @@ def _medium() -> list[Spec]:
         {"fault": "renamed_parameters", "probability": 0.2, "fraction": 0.3},
         {"fault": "paraphrased_descriptions", "probability": 0.2},
         {"fault": "distractor_tools", "probability": 0.3},
-        {"fault": "tool_drift", "probability": 0.2},
+        {
+            "fault": "tool_drift",
+            "probability": 0.1,
+            "schedule": {"first": 2, "last": 6, "max_fires": 1},
+        },
         {"fault": "markdown_style", "probability": 0.3},
         {"fault": "rule_variants", "probability": 0.3},
         {"fault": "irrelevant_context", "probability": 0.2},
@@ -94,18 +101,15 @@ def _heavy() -> list[Spec]:
 
 
 _HEAVY_OVERRIDES: dict[str, Spec] = {
+    # drift may strike once, at one of a few early steps (per-step chance, so ~40% overall)
+    "tool_drift": {"probability": 0.15, "schedule": {"first": 2, "last": 5, "max_fires": 1}},
+    "parameter_drift": {"probability": 0.15, "schedule": {"first": 3, "last": 6, "max_fires": 1}},
     "larger_world": {"records": 60},
     "truncated_output": {"max_chars": 600},
-    "stale_value": {"probability": 0.1},
-    "prompt_injection": {"probability": 0.1},
-    "transient_error": {"probability": 0.1},
-    "rate_limit": {"probability": 0.05},
-    "timeout": {"probability": 0.05},
-    "connection_reset": {"probability": 0.05},
-    "distractor_content": {"probability": 0.1},
-    "yaml_rendering": {"probability": 0.1},
-    "xml_rendering": {"probability": 0.1},
-    "table_rendering": {"probability": 0.1},
+    "transient_error": {"probability": 0.05},
+    "rate_limit": {"probability": 0.03},
+    "timeout": {"probability": 0.03},
+    "connection_reset": {"probability": 0.03},
 }
 
 PRESETS: dict[str, tuple[str, Any]] = {
@@ -115,7 +119,11 @@ PRESETS: dict[str, tuple[str, Any]] = {
         "Recoverable faults on every axis at moderate rates, drift and a withheld fact included.",
         _medium,
     ),
-    "heavy": ("Every fault type; destructive ones at a low rate.", _heavy),
+    "heavy": (
+        "Every fault type: once-per-episode faults at 30%, per-call ones at 5% of calls "
+        "(transient errors 3-5%), destructive ones at 3%.",
+        _heavy,
+    ),
     **{
         axis: (f"Every fault type of the {axis} axis.", lambda a=axis: _axis(a, 0.5))
         for axis in AXES

@@ -453,17 +453,18 @@ class SimulatedUser:
 
     def __init__(self, facts: dict[str, str]) -> None:
         self.facts = {k: str(v) for k, v in facts.items()}
+        self._terms = {}
+        for key in self.facts:
+            terms = set(key.split("_"))
+            for term in list(terms):
+                terms.update(self._SYNONYMS.get(term, ()))
+            self._terms[key] = terms
 
     def answer(self, question: str) -> str:
         words = set(re.findall(r"[a-z0-9-]+", question.lower()))
         if words & self._ALL:
             return " ".join(self._say(k) for k in self.facts)
-        scores = {}
-        for key in self.facts:
-            terms = set(key.split("_"))
-            for term in list(terms):
-                terms.update(self._SYNONYMS.get(term, ()))
-            scores[key] = len(terms & words)
+        scores = {key: len(terms & words) for key, terms in self._terms.items()}
         best = max(scores.values(), default=0)
         if best == 0:
             labels = ", ".join(k.replace("_", " ") for k in self.facts)

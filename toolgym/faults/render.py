@@ -16,6 +16,10 @@ from typing import Any
 __all__ = ["to_table", "to_xml", "to_yaml"]
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLAIN_TEXT = re.compile(r"[ !#-\[\]-~]*")  # printable ASCII but for quote and backslash
+_JSON_LIKE = re.compile(
+    r'-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|["\[{].*', re.S
+)
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
@@ -25,19 +29,26 @@ def _yaml_scalar(value: Any) -> str:
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return json.dumps(value)
+        return repr(value)
     if isinstance(value, dict):
         return "{}"
     if isinstance(value, (list, tuple)):
         return "[]"
-    return json.dumps(str(value), ensure_ascii=False)
+    return _quoted(str(value))
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a JSON string literal (also a YAML double-quoted scalar)."""
+    if _PLAIN_TEXT.fullmatch(text):
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _yaml_key(key: Any) -> str:
     text = str(key)
     if _PLAIN_KEY.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
 
 
 def _yaml_lines(value: Any, pad: str, out: list[str]) -> None:
@@ -95,7 +106,7 @@ def _xml(tag: str, value: Any, pad: str, out: list[str]) -> None:
     elif isinstance(value, int):
         out.append(f'{pad}<{name}{attrs} type="integer">{value}</{name}>')
     elif isinstance(value, float):
-        out.append(f'{pad}<{name}{attrs} type="float">{json.dumps(value)}</{name}>')
+        out.append(f'{pad}<{name}{attrs} type="float">{value!r}</{name}>')
     elif isinstance(value, dict):
         if not value:
             out.append(f'{pad}<{name}{attrs} type="object"/>')
@@ -134,13 +145,8 @@ def to_xml(data: Any, root: str = "response") -> str:
 def _cell(value: Any) -> str:
     if isinstance(value, str):
         text = value
-        try:
-            json.loads(value)
-            ambiguous = True
-        except ValueError:
-            ambiguous = value.startswith('"') or value != value.strip() or value == ""
-        if ambiguous:
-            text = json.dumps(value, ensure_ascii=False)
+        if not value or value != value.strip() or _JSON_LIKE.fullmatch(value):
+            text = _quoted(value)
     elif isinstance(value, (dict, list, tuple)):
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     else:

@@ -107,22 +107,41 @@ class ValueCodec:
     """
 
     def __init__(self) -> None:
-        self._out: list[tuple[re.Pattern[str], Any]] = []
-        self._in: list[tuple[re.Pattern[str], Any]] = []
+        self._out: list[tuple[re.Pattern[str], Any, tuple[str, ...]]] = []
+        self._in: list[tuple[re.Pattern[str], Any, tuple[str, ...]]] = []
 
-    def add(self, out_pattern: str, out_repl: Any, in_pattern: str, in_repl: Any) -> None:
-        self._out.append((re.compile(out_pattern), out_repl))
-        self._in.append((re.compile(in_pattern), in_repl))
+    def add(
+        self,
+        out_pattern: str,
+        out_repl: Any,
+        in_pattern: str,
+        in_repl: Any,
+        *,
+        out_hints: tuple[str, ...] = (),
+        in_hints: tuple[str, ...] = (),
+    ) -> None:
+        """Add a rule. ``*_hints`` are substrings every match contains: text holding none of
+        them is skipped without running the regex."""
+        self._out.append((re.compile(out_pattern), out_repl, out_hints))
+        self._in.append((re.compile(in_pattern), in_repl, in_hints))
+
+    @staticmethod
+    def _apply(rules: list[tuple[re.Pattern[str], Any, tuple[str, ...]]], text: str) -> str:
+        for pattern, repl, hints in rules:
+            if hints:
+                for hint in hints:
+                    if hint in text:
+                        text = pattern.sub(repl, text)
+                        break
+            else:
+                text = pattern.sub(repl, text)
+        return text
 
     def visible_text(self, text: str) -> str:
-        for pattern, repl in self._out:
-            text = pattern.sub(repl, text)
-        return text
+        return self._apply(self._out, text)
 
     def canonical_text(self, text: str) -> str:
-        for pattern, repl in self._in:
-            text = pattern.sub(repl, text)
-        return text
+        return self._apply(self._in, text)
 
     def to_visible(self, value: Any) -> Any:
         """``value`` with every string in the visible form. Structured data is rewritten as

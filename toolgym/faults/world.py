@@ -28,7 +28,7 @@ from pydantic import Field
 from toolgym.core.episode import Episode, Invocation
 from toolgym.core.state import Database, Record, Table
 from toolgym.faults.base import Fault, FaultContext
-from toolgym.faults.support import codec_of, map_strings
+from toolgym.faults.support import codec_of
 
 __all__ = [
     "DateFormat",
@@ -60,6 +60,7 @@ class _IdScheme:
 class _TableInfo:
     table: Table[Any]
     schemes: list[_IdScheme]
+    keys: list[str]  # the clean world's keys, sorted
     refs: dict[str, str] = field(default_factory=dict)  # field -> referenced table
     ref_lists: dict[str, str] = field(default_factory=dict)  # tuple field -> referenced table
     texts: dict[str, list[str]] = field(default_factory=dict)  # free-text field -> values
@@ -72,6 +73,8 @@ class _WorldIndex:
 
     tables: dict[str, _TableInfo]
     dates: bool
+    by_value: dict[str, list[tuple[str, str]]]  # a top-level string -> (table, key) holding it
+    key_pattern: re.Pattern[str] | None  # finds keys of any id scheme in text
 
 
 _INDEXES: weakref.WeakKeyDictionary[Database, _WorldIndex] = weakref.WeakKeyDictionary()
@@ -126,12 +129,18 @@ def _build_index(db: Database) -> _WorldIndex:
         for key in table:
             owner.setdefault(key, name)
     tables: dict[str, _TableInfo] = {}
+    by_value: dict[str, list[tuple[str, str]]] = {}
     dates = False
     for name, table in db.tables.items():
         items = sorted(table.items())
+        for key, row in items:
+            for value in row.__dict__.values():
+                if type(value) is str:
+                    by_value.setdefault(value, []).append((name, key))
         if len(items) < 2:
             continue
-        info = _TableInfo(table, _schemes([k for k, _ in items]))
+        keys = [k for k, _ in items]
+        info = _TableInfo(table, _schemes(keys), keys)
         for field_name, spec in table.record_type.model_fields.items():
             values = [(k, getattr(r, field_name)) for k, r in items]
             present = [v for _, v in values if v is not None]
@@ -153,7 +162,11 @@ def _build_index(db: Database) -> _WorldIndex:
                 if members and None not in members:
                     info.ref_lists[field_name] = _majority(members)
         tables[name] = info
-    return _WorldIndex(tables, dates)
+    prefixes = sorted({s.prefix for i in tables.values() for s in i.schemes}, key=len, reverse=True)
+    pattern = None
+    if prefixes:
+        pattern = re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")\d+")
+    return _WorldIndex(tables, dates, by_value, pattern)
 
 
 # --------------------------------------------------------------- new records
@@ -164,25 +177,34 @@ class _Builder:
     def __init__(self, ctx: FaultContext, db: Database) -> None:
         self.ctx = ctx
         self.db = db
-        self.index = _index(db)
+        self.index = index = _index(db)
         task = ctx.episode.task
         self.terms = {*task.literals, *(v for v in task.facts.values() if isinstance(v, str))}
-        self.prompt = f"{ctx.episode.user_prompt}\n{task.user_prompt}"
-        self._free: dict[str, list[str]] = {}
+        named = {hit for term in sorted(self.terms) for hit in index.by_value.get(term, ())}
+        if index.key_pattern is not None:
+            prompt = f"{ctx.episode.user_prompt}\n{task.user_prompt}"
+            for key in index.key_pattern.findall(prompt):
+                named.update(
+                    (name, key) for name, info in index.tables.items() if key in info.table
+                )
+        self.named = named  # (table, key) of every record the request is about
         self._used: dict[str, set[str]] = {}  # unique values this episode added
 
-    def relevant(self, record: Record, key: str) -> bool:
-        if key in self.prompt:
-            return True
-        return any(type(v) is str and v in self.terms for v in record.__dict__.values())
+    def relevant(self, table: str, key: str) -> bool:
+        return (table, key) in self.named
 
-    def candidates(self, table: str) -> list[str]:
-        """Keys of ``table`` the request does not name (cached for the episode)."""
-        found = self._free.get(table)
-        if found is None:
-            rows = self.db.tables[table].items()
-            found = self._free[table] = [k for k, r in rows if not self.relevant(r, k)]
-        return found
+    def about(self, table: str) -> list[str]:
+        """Keys of ``table`` the request is about."""
+        return sorted(k for t, k in self.named if t == table)
+
+    def other(self, table: str) -> str | None:
+        """A key of ``table`` the request does not name."""
+        keys = self.index.tables[table].keys if table in self.index.tables else []
+        for _ in range(16 if keys else 0):
+            key = self.ctx.choice(keys)
+            if not self.relevant(table, key):
+                return key
+        return None
 
     def new_key(self, info: _TableInfo) -> str | None:
         if not info.schemes:
@@ -214,13 +236,12 @@ class _Builder:
             return None
         update[key_field] = key
         for name, target in info.refs.items():
-            options = self.candidates(target)
-            if getattr(source, name) is not None and options:
-                update[name] = self.ctx.choice(options)
+            if getattr(source, name) is not None:
+                update[name] = self.other(target)
         for name, target in info.ref_lists.items():
-            options = self.candidates(target)
-            if options:
-                update[name] = tuple(self.ctx.choice(options) for _ in getattr(source, name))
+            update[name] = tuple(self.other(target) for _ in getattr(source, name))
+        if any(v is None or (type(v) is tuple and None in v) for v in update.values()):
+            return None  # nothing the request does not name to attach it to
         for name in info.texts:
             value = getattr(source, name)
             if type(value) is str:
@@ -301,11 +322,10 @@ def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
             pick = ctx.integers(total)
             name = next(n for n, w in zip(names, _cumulative(weights), strict=True) if pick < w)
             info = builder.index.tables[name]
-            rows = info.table.items()
-            pool = rows
-            if near:
-                pool = [(k, r) for k, r in rows if builder.relevant(r, k)] or rows
-            source = ctx.choice(pool)[1]
+            key = ctx.choice((near and builder.about(name)) or info.keys)
+            source = info.table.get(key)
+            if source is None:
+                continue
             if near:
                 record = builder.copy(name, source, lambda f, v: _near(ctx, v))
             else:
@@ -415,9 +435,9 @@ def _apply_codec(ctx: FaultContext) -> None:
     task.facts = {
         k: codec.visible_text(v) if isinstance(v, str) else v for k, v in task.facts.items()
     }
-    for entry in episode.view.entries:
-        description = codec.visible_text(entry.description)
-        parameters = map_strings(entry.parameters, codec.visible_text)
+    entries = episode.view.entries
+    shown = codec.to_visible([[e.description, e.parameters] for e in entries])
+    for entry, (description, parameters) in zip(entries, shown, strict=True):
         if description != entry.description or parameters != entry.parameters:
             episode.view.replace(entry.name, description=description, parameters=parameters)
 
@@ -438,7 +458,12 @@ def _restyle(prefix: str, style: str) -> str:
     return "#" + "".join(t.upper() for t in tokens)
 
 
-_BEFORE_ID = r"(?<![A-Za-z0-9_#-])"
+def _id_pattern(prefix: str, digits: str) -> str:
+    """``prefix`` then digits, not preceded by an id character. The prefix comes first (the
+    preceding character is checked in a look-behind after it) so the regex engine can jump
+    from one occurrence of the prefix to the next: ten times faster on a result."""
+    literal = re.escape(prefix)
+    return rf"{literal}(?<=(?<![A-Za-z0-9_#-]){literal})({digits})(?!\d)"
 
 
 class IdFormat(_WorldFault):
@@ -473,13 +498,15 @@ class IdFormat(_WorldFault):
         codec = codec_of(ctx.episode, create=True)
         assert codec is not None
         for prefix in sorted(changed, key=len, reverse=True):
-            widths = sorted({w for p, w in schemes if p == prefix})
-            digits = "|".join(rf"\d{{{w}}}" for w in widths)
+            digits = "|".join(sorted({rf"\d{{{w}}}" for p, w in schemes if p == prefix}))
+            shown = new[prefix]
             codec.add(
-                rf"{_BEFORE_ID}{re.escape(prefix)}({digits})(?!\d)",
-                new[prefix].replace("\\", "\\\\") + r"\1",
-                rf"{_BEFORE_ID}{re.escape(new[prefix])}({digits})(?!\d)",
+                _id_pattern(prefix, digits),
+                shown.replace("\\", "\\\\") + r"\1",
+                _id_pattern(shown, digits),
                 prefix.replace("\\", "\\\\") + r"\1",
+                out_hints=(prefix,),
+                in_hints=(shown,),
             )
         _apply_codec(ctx)
         ctx.record("ids", ", ".join(f"{p}... -> {new[p]}..." for p in changed))
@@ -488,6 +515,7 @@ class IdFormat(_WorldFault):
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
 _ISO_IN_TEXT = r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\dT:])(?!-\d)"
+_DATE_HINTS = {"us": ("/",), "eu": (".",), "long": _MONTHS}
 _DATE_STYLES: dict[str, tuple[Any, str, Any, str]] = {
     "us": (r"\2/\3/\1", r"(?<![\d/])(\d{2})/(\d{2})/(\d{4})(?![\d/])", r"\3-\1-\2", "05/15/2026"),
     "eu": (r"\3.\2.\1", r"(?<![\d.])(\d{2})\.(\d{2})\.(\d{4})(?!\d)(?!\.\d)", r"\3-\2-\1",
@@ -520,6 +548,13 @@ class DateFormat(_WorldFault):
         out_repl, in_pattern, in_repl, example = _DATE_STYLES[style]
         codec = codec_of(episode, create=True)
         assert codec is not None
-        codec.add(_ISO_IN_TEXT, out_repl, in_pattern, in_repl)
+        codec.add(
+            _ISO_IN_TEXT,
+            out_repl,
+            in_pattern,
+            in_repl,
+            out_hints=("-0", "-1"),  # every ISO date has a month starting with 0 or 1
+            in_hints=_DATE_HINTS[style],
+        )
         _apply_codec(ctx)
         ctx.record("dates", f"2026-05-15 -> {example} ({style})")
