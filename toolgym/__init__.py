@@ -22,6 +22,8 @@ from toolgym.core import (
     tool,
 )
 from toolgym.envs import env_ids, make_env, register_envs
+from toolgym.faults import FaultPlan
+from toolgym.wrappers import FaultInjection
 
 register_envs()
 
@@ -31,6 +33,8 @@ __all__ = [
     "Agent",
     "AgentTurn",
     "EpisodeResult",
+    "FaultInjection",
+    "FaultPlan",
     "Message",
     "NoToolAgent",
     "OracleAgent",

@@ -68,7 +68,7 @@ def protect(text: str, terms: Iterable[str]) -> tuple[str, Callable[[str], str]]
     >>> restore(masked.upper())
     'CANCEL ORDER #W12, THANKS.'
     """
-    spans = sorted({t for t in terms if t and t in text}, key=len, reverse=True)
+    spans = sorted({t for t in terms if t and t in text}, key=lambda t: (-len(t), t))
     found: list[str] = []
     for term in spans:
         if term in text:

@@ -193,10 +193,6 @@ class _Builder:
     def relevant(self, table: str, key: str) -> bool:
         return (table, key) in self.named
 
-    def about(self, table: str) -> list[str]:
-        """Keys of ``table`` the request is about."""
-        return sorted(k for t, k in self.named if t == table)
-
     def other(self, table: str) -> str | None:
         """A key of ``table`` the request does not name."""
         keys = self.index.tables[table].keys if table in self.index.tables else []
@@ -206,10 +202,16 @@ class _Builder:
                 return key
         return None
 
-    def new_key(self, info: _TableInfo) -> str | None:
+    def new_key(self, info: _TableInfo, like: str) -> str | None:
+        """A fresh key in the id scheme of ``like`` (another key of the table)."""
         if not info.schemes:
             return None
-        scheme = self.ctx.choice(info.schemes)
+        same = [
+            s
+            for s in info.schemes
+            if like.startswith(s.prefix) and len(like) - len(s.prefix) == s.width
+        ]
+        scheme = self.ctx.choice(same or info.schemes)
         floor = 10 ** (scheme.width - 1) if scheme.width > 1 else 0
         for _ in range(8):
             if scheme.low - floor > 16:
@@ -225,7 +227,7 @@ class _Builder:
     def copy(self, table_name: str, source: Record, text: Any) -> Record | None:
         """A copy of ``source`` under a new key, ``text(field, value)`` for free text."""
         info = self.index.tables[table_name]
-        key = self.new_key(info)
+        key = self.new_key(info, info.table._key(source))
         if key is None:
             return None
         update: dict[str, Any] = {}
@@ -294,8 +296,11 @@ def _near(ctx: FaultContext, value: str) -> str:
 
 
 def _blend(ctx: FaultContext, values: list[str], value: str) -> str:
-    """A plausible new value from two others: the first word of one, the rest of another."""
-    a, b = ctx.choice(values), ctx.choice(values)
+    """A plausible new value in the shape of ``value``: the first word of one real value and
+    the rest of another with as many words (``Jane Doe`` + ``Raj Patel`` -> ``Jane Patel``)."""
+    words = value.count(" ")
+    alike = [v for v in values if v.count(" ") == words and ("@" in v) == ("@" in value)]
+    a, b = ctx.choice(alike or [value]), ctx.choice(alike or [value])
     if "@" in a and "@" in b:
         return a.split("@")[0].split(".")[0] + "." + b.split(".", 1)[-1]
     head, tail = a.split(" ", 1)[0], b.split(" ", 1)
@@ -318,11 +323,16 @@ def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
             continue
         weights = [len(builder.index.tables[n].table) for n in names]
         total = sum(weights)
-        for _ in range(count):
-            pick = ctx.integers(total)
-            name = next(n for n, w in zip(names, _cumulative(weights), strict=True) if pick < w)
-            info = builder.index.tables[name]
-            key = ctx.choice((near and builder.about(name)) or info.keys)
+        about = sorted((t, k) for t, k in builder.named if t in names) if near else []
+        for attempt in range(count):
+            if about and attempt % 2 == 0:  # near-duplicates of what the request is about
+                name, key = ctx.choice(about)
+                info = builder.index.tables[name]
+            else:
+                pick = ctx.integers(total)
+                name = next(n for n, w in zip(names, _cumulative(weights), strict=True) if pick < w)
+                info = builder.index.tables[name]
+                key = ctx.choice(info.keys)
             source = info.table.get(key)
             if source is None:
                 continue
