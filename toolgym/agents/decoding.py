@@ -267,12 +267,19 @@ def _cell_value(cell: str) -> Any:
         return cell
 
 
+def _header(cell: str) -> str:
+    value = _cell_value(cell)
+    return value if isinstance(value, str) else cell
+
+
 def _from_table(text: str) -> Any:
     lines = [line for line in text.strip().split("\n") if line.strip()]
-    header = _cells(lines[0])
+    if len(lines) < 2 or set(lines[1].replace("|", " ").split()) != {"---"}:
+        raise ValueError("a table needs a header row and a '| --- |' separator row")
+    header = [_header(c) for c in _cells(lines[0])]
     rows = [_cells(line) for line in lines[2:]]
     if header == ["field", "value"]:
-        return {r[0]: _cell_value(r[1]) for r in rows}
+        return {_header(r[0]): _cell_value(r[1]) for r in rows}
     if header == ["result"]:
         return _cell_value(rows[0][0]) if rows else None
     if header == ["value"]:
@@ -283,7 +290,7 @@ def _from_table(text: str) -> Any:
 
 
 def decode_result(content: str) -> Any:
-    """The data a tool message carries, in whatever format it came.
+    """The data a tool message carries, in whatever format it came; ``ValueError`` if none.
 
     >>> decode_result('{"orderId": "#W1", "total": "19.50"}')["total"] + 0.5
     20.0
@@ -291,13 +298,16 @@ def decode_result(content: str) -> Any:
     {'order_id': '#W1', 'total': 19.5}
     """
     text = content.strip()
-    if text.startswith("<"):
-        data = _from_xml(text)
-    elif text.startswith("| "):
-        data = _from_table(text)
-    else:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = yaml.load(text, Loader=_Loader)
+    try:
+        if text.startswith("<"):
+            data = _from_xml(text)
+        elif text.startswith("| "):
+            data = _from_table(text)
+        else:
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = yaml.load(text, Loader=_Loader)
+    except (ET.ParseError, yaml.YAMLError, IndexError, KeyError) as exc:
+        raise ValueError(f"not JSON, YAML, XML or a table: {exc}") from exc
     return normalise(data)

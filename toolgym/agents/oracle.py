@@ -32,6 +32,7 @@ from toolgym.core.errors import ToolError
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.core.task import Answer, Step, as_answer
 from toolgym.core.view import ToolEntry
+from toolgym.faults.prompts import ASK_USER_KEY
 from toolgym.faults.support import codec_of
 
 __all__ = ["OracleAgent", "decode_result"]
@@ -41,7 +42,6 @@ _TRUNCATED = re.compile(
     r"rest\.\]\s*$"
 )
 _RESOLVE = ("unknown_tool", "deprecated")
-_ASK = ("ask_user", "ask_the_user")
 _SPACE = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
@@ -157,6 +157,7 @@ class OracleAgent:
             err = ToolError(code, str(error.get("message", "")))
             self._advance(lambda: self._plan.throw(err))  # type: ignore[union-attr]
             return None, f"That failed ({code}); adjusting."
+        self._retries = 0  # the call went through: the failures before it are behind us
         if isinstance(data, dict) and "stale" in str(data.get("warning", "")).lower():
             return self._retry(call, "That answer came from a stale cache; read it again.")
         if isinstance(data, dict) and "next_page_token" in data and "data" in data:
@@ -166,7 +167,6 @@ class OracleAgent:
                 call.page_token = str(token)
                 return self._issue(call, "There are more pages; fetch the next one."), ""
             data = call.pages
-        self._retries = 0
         self._advance(lambda: self._plan.send(data))  # type: ignore[union-attr]
         return None, ""
 
@@ -229,7 +229,7 @@ class OracleAgent:
                 continue  # not something the user says (an id from a result, a constant)
             if _norm(shown) in seen:
                 continue
-            ask = next((e for e in episode.view.entries if e.name in _ASK), None)
+            ask = episode.view.find(episode.scratch.get(ASK_USER_KEY, ""))
             label = name.replace("_", " ")
             if ask is not None and self._asked.get(value, 0) < 2:
                 self._asked[value] = self._asked.get(value, 0) + 1

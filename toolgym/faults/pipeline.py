@@ -47,6 +47,12 @@ def _overrides(fault: Fault, method: str) -> bool:
     return getattr(type(fault), method) is not getattr(Fault, method)
 
 
+def _slots(faults: Indexed) -> dict[int, int]:
+    """Places in a gate block, in plan order: a fault's draws never depend on faults after it
+    in the plan, nor on faults that act at other stages."""
+    return {i: k for k, i in enumerate(sorted(i for i, _ in faults))}
+
+
 def _encode(invocation: Invocation, codec: ValueCodec) -> None:
     """The text the agent reads, with ids and dates in their visible form."""
     text = invocation.content
@@ -107,8 +113,8 @@ class FaultPipeline(Interceptor):
         self._finish = [(i, f) for i, f in by_order if _overrides(f, "finish")]
         per_call = sorted({i for i, _ in calls + results + self._follow_call + self._follow_result})
         call_slots = {i: k for k, i in enumerate(per_call)}
-        self._reset = _Stage(reset, {i: k for k, (i, _) in enumerate(reset)})
-        self._turn = _Stage(stage("turn"), {i: k for k, (i, _) in enumerate(stage("turn"))})
+        self._reset = _Stage(reset, _slots(reset))
+        self._turn = _Stage(stage("turn"), _slots(stage("turn")))
         self._call = _Stage(calls, call_slots)
         self._result = _Stage(results, call_slots)
         self._episode: Episode | None = None

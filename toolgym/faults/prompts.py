@@ -18,7 +18,7 @@ from toolgym.core.episode import Episode, Invocation
 from toolgym.core.errors import ToolError
 from toolgym.core.view import ToolEntry
 from toolgym.faults.base import Fault, FaultContext
-from toolgym.faults.support import plan_calls
+from toolgym.faults.support import free_name, plan_calls
 from toolgym.faults.text import is_protected, protect, sentences, upper_first
 
 __all__ = [
@@ -475,6 +475,11 @@ class SimulatedUser:
         return f"My {key.replace('_', ' ')} is {self.facts[key]}."
 
 
+ASK_USER_KEY = "faults.ask_user"  # the name of the episode's ask_user tool, once added
+ASK_USER_DESCRIPTION = (
+    "Ask the user a question and get their reply. Use it when the request is missing something "
+    "you need."
+)
 ASK_USER_PARAMETERS: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -525,14 +530,13 @@ class Underspecification(_UserFault):
         episode.user_prompt = prompt.replace(
             facts[key], f"(I can give you my {label} if you need it)"
         )
-        name = "ask_user" if episode.view.find("ask_user") is None else "ask_the_user"
-        description = (
-            "Ask the user a question and get their reply. Use it when the request is missing "
-            "something you need."
-        )
-        handler = _ask_user_handler(SimulatedUser(facts))
-        episode.view.add(ToolEntry(name, description, ASK_USER_PARAMETERS, handler=handler))
-        ctx.record(key, f"{key} withheld; {name} added")
+        name = episode.scratch.get(ASK_USER_KEY)
+        if name is None:  # one simulated user, who knows every fact, however many are withheld
+            name = episode.scratch[ASK_USER_KEY] = free_name(episode.view, "ask_user")
+            handler = _ask_user_handler(SimulatedUser(facts))
+            entry = ToolEntry(name, ASK_USER_DESCRIPTION, ASK_USER_PARAMETERS, handler=handler)
+            episode.view.add(entry)
+        ctx.record(key, f"{key} withheld; ask with {name}")
 
 
 def _strings(calls: Any) -> list[str]:

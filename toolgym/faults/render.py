@@ -86,12 +86,13 @@ def to_yaml(data: Any) -> str:
 
 
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_XML_BAD = re.compile("[^\t\n\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_BAD = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
     text = _XML_BAD.sub("\ufffd", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r", "&#13;")  # a raw CR would be read back as a newline
 
 
 def _xml(tag: str, value: Any, pad: str, out: list[str]) -> None:
@@ -168,8 +169,9 @@ def to_table(data: Any) -> str:
     | P-1 | 9.5 |
     | P-2 | 12.0 |
     """
-    if isinstance(data, (list, tuple)) and data and all(isinstance(r, dict) for r in data):
-        columns = list(dict.fromkeys(k for row in data for k in row))
+    rows_of_objects = isinstance(data, (list, tuple)) and all(isinstance(r, dict) for r in data)
+    columns = list(dict.fromkeys(k for row in data for k in row)) if rows_of_objects else []
+    if columns:
         rows = [[_cell(row.get(c)) if c in row else "" for c in columns] for row in data]
         header = [_cell(str(c)) for c in columns]
     elif isinstance(data, dict):

@@ -27,7 +27,7 @@ from toolgym.core.errors import ToolError
 from toolgym.core.view import ToolEntry
 from toolgym.faults.base import Fault, FaultContext
 from toolgym.faults.render import to_table, to_xml, to_yaml
-from toolgym.faults.support import canonical_entries, mutates
+from toolgym.faults.support import canonical_entries, free_name, mutates
 from toolgym.faults.text import camel
 
 __all__ = [
@@ -126,7 +126,8 @@ class Pagination(_ResultFault):
         invocation.arguments = arguments
         if token in (None, ""):
             return
-        found = ctx.memory.get("tokens", {}).get(token)
+        pages = _pages(ctx)
+        found = pages["tokens"].get(token)
         if found is None or found[0] != _args_key(invocation):
             invocation.error = ToolError(
                 "invalid_arguments",
@@ -135,37 +136,44 @@ class Pagination(_ResultFault):
                 details={"fields": ["page_token"]},
             )
             return
-        ctx.memory["request"] = (invocation, found[1])
+        pages["request"] = (invocation, found[1], found[2])
 
     def follow_result(self, ctx: FaultContext, invocation: Invocation) -> None:
-        request = ctx.memory.get("request")
+        pages = _pages(ctx)
+        request = pages["request"]
         if request is None or request[0] is not invocation:
             return
-        ctx.memory["request"] = None
+        pages["request"] = None
         if isinstance(_data(invocation), list):
-            self._page(ctx, invocation, request[1])
+            _page(ctx, invocation, request[1], request[2])
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         assert invocation is not None
         data = _data(invocation)
         long = isinstance(data, list) and len(data) > self.page_size
         if long and not mutates(ctx.episode, invocation.entry):
-            self._page(ctx, invocation, 0)
+            _page(ctx, invocation, 0, self.page_size)
 
-    def _page(self, ctx: FaultContext, invocation: Invocation, offset: int) -> None:
-        items = invocation.result
-        end = offset + self.page_size
-        token = None
-        if end < len(items):
-            token = f"pt_{ctx.integers(16**10):010x}"
-            ctx.memory.setdefault("tokens", {})[token] = (_args_key(invocation), end)
-        invocation.result = {
-            "data": items[offset:end],
-            "has_more": token is not None,
-            "next_page_token": token,
-            "total_count": len(items),
-        }
-        ctx.record(invocation.name, f"items {offset}-{min(end, len(items))} of {len(items)}")
+
+def _pages(ctx: FaultContext) -> dict[str, Any]:
+    """Page tokens of the episode, shared by every pagination fault of the plan."""
+    return ctx.episode.scratch.setdefault("faults.pages", {"tokens": {}, "request": None})
+
+
+def _page(ctx: FaultContext, invocation: Invocation, offset: int, size: int) -> None:
+    items = invocation.result
+    end = offset + size
+    token = None
+    if end < len(items):
+        token = f"pt_{ctx.integers(16**10):010x}"
+        _pages(ctx)["tokens"][token] = (_args_key(invocation), end, size)
+    invocation.result = {
+        "data": items[offset:end],
+        "has_more": token is not None,
+        "next_page_token": token,
+        "total_count": len(items),
+    }
+    ctx.record(invocation.name, f"items {offset}-{min(end, len(items))} of {len(items)}")
 
 
 # ------------------------------------------------------------------ adding data
@@ -634,6 +642,9 @@ READ_MORE_PARAMETERS: dict[str, Any] = {
 }
 
 
+_CUT = "faults.truncated"  # the invocation whose output a truncation fault last cut
+
+
 class TruncatedOutput(_ResultFault):
     """Long output cut at ``max_chars`` with a continuation hint; a ``read_more`` tool returns
     the rest, chunk by chunk."""
@@ -645,7 +656,7 @@ class TruncatedOutput(_ResultFault):
 
     def prepare(self, ctx: FaultContext) -> None:
         view = ctx.episode.view
-        name = "read_more" if view.find("read_more") is None else "read_more_output"
+        name = free_name(view, "read_more")
         memory = ctx.memory
         memory.update(tool=name, outputs={}, count=0)
 
@@ -680,7 +691,8 @@ class TruncatedOutput(_ResultFault):
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         assert invocation is not None
         text = _text(invocation)
-        if len(text) <= self.max_chars:
-            return
+        if len(text) <= self.max_chars or ctx.episode.scratch.get(_CUT) is invocation:
+            return  # short enough, or already cut by another truncation fault
+        ctx.episode.scratch[_CUT] = invocation
         invocation.content = self._chunk(ctx.memory, text)
         ctx.record(invocation.name, f"cut at {self.max_chars} of {len(text)} chars")

@@ -28,6 +28,7 @@ __all__ = [
     "ValueCodec",
     "canonical_entries",
     "codec_of",
+    "free_name",
     "map_strings",
     "mutates",
     "plan_calls",
@@ -79,6 +80,15 @@ def plan_calls(episode: Episode) -> tuple[tuple[str, dict[str, Any]], ...]:
     result = tuple(calls)
     episode.scratch[_PLAN_CALLS_KEY] = result
     return result
+
+
+def free_name(view: ToolView, base: str) -> str:
+    """``base``, or ``base_2``, ``base_3``, ...: the first name no tool of the view has."""
+    name, n = base, 1
+    while view.find(name) is not None or name in view.retired:
+        n += 1
+        name = f"{base}_{n}"
+    return name
 
 
 def map_strings(value: Any, fn: Callable[[str], str]) -> Any:

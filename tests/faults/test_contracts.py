@@ -1,0 +1,89 @@
+"""The contracts of the issue, on every registered environment.
+
+- Under any plan of recoverable faults the oracle solves every task (Hypothesis, 200 examples
+  per env).
+- A no-tool agent fails every task under every preset.
+- No fault reads global ``random`` or the clock.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import toolgym
+from toolgym.agents import NoToolAgent, OracleAgent
+from toolgym.faults import FaultPlan, presets
+from toolgym.testing.strategies import fault_plans
+
+ENV_IDS = toolgym.env_ids()
+SEEDS = st.integers(0, 2**40)
+
+
+def _explain(result) -> str:
+    lines = [f"task {result.task_id}: checks {result.checks}, faults:"]
+    lines += [f"  {e}" for e in result.faults]
+    lines.append(toolgym.core.transcript(result.history)[-3000:])
+    return "\n".join(lines)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=fault_plans(recoverable_only=True, max_faults=8), seed=SEEDS)
+def test_oracle_solves_every_task_under_any_recoverable_plan(env_id, plan, seed, run) -> None:
+    result = run(env_id, plan, seed)
+    assert result.solvable
+    assert result.success, _explain(result)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@pytest.mark.parametrize("preset", [p for p in presets() if FaultPlan.preset(p).recoverable])
+def test_oracle_solves_every_task_under_recoverable_presets(env_id, preset, run) -> None:
+    for seed in range(30):
+        result = run(env_id, preset, seed)
+        assert result.success, _explain(result)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@pytest.mark.parametrize("preset", presets())
+def test_a_no_tool_agent_fails_every_task_under_every_preset(env_id, preset, run) -> None:
+    for seed in range(40):
+        result = run(env_id, preset, seed, NoToolAgent)
+        assert not result.success, _explain(result)
+        assert result.reward == 0.0
+
+
+def test_destructive_faults_mark_the_episode_unsolvable_from_the_reset(run) -> None:
+    for name in ("permanent_outage", "permission_denied"):
+        result = run("toolgym/Retail-v0", [{"fault": name}], 3)
+        assert result.infos[0]["solvable"] is False
+        assert not result.solvable and not result.success
+
+
+def _forbidden(*_: object, **__: object) -> None:
+    raise AssertionError("a fault used global random, uuid or the clock")
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_no_fault_touches_global_random_or_the_clock(env_id, run, make_env, monkeypatch) -> None:
+    make_env(env_id)  # worlds are built (with Faker, which uses random) before the patch
+    for name in ("random", "randint", "randrange", "choice", "choices", "shuffle", "sample",
+                 "uniform", "getrandbits", "seed", "Random", "SystemRandom"):  # fmt: skip
+        monkeypatch.setattr(random, name, _forbidden)
+    for name in ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter",
+                 "perf_counter_ns", "process_time", "localtime", "gmtime", "strftime"):  # fmt: skip
+        monkeypatch.setattr(time, name, _forbidden)
+    monkeypatch.setattr(uuid, "uuid4", _forbidden)
+    monkeypatch.setattr(uuid, "uuid1", _forbidden)
+    everything = FaultPlan(
+        faults=[{"fault": n, "probability": 0.5} for n in toolgym.faults.names()]
+    )
+    for seed in range(40):
+        run(env_id, everything, seed)
+        run(env_id, "heavy", seed, OracleAgent)
