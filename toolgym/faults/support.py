@@ -32,6 +32,7 @@ __all__ = [
     "map_strings",
     "mutates",
     "plan_calls",
+    "plan_completes",
     "rename_mentions",
     "translate_error",
 ]
@@ -80,6 +81,22 @@ def plan_calls(episode: Episode) -> tuple[tuple[str, dict[str, Any]], ...]:
     result = tuple(calls)
     episode.scratch[_PLAN_CALLS_KEY] = result
     return result
+
+
+def plan_completes(episode: Episode) -> bool:
+    """Whether the task's plan still runs to the end on the current world (left as found).
+
+    World faults check it after they change the world and undo what they did if not: a new
+    record must never make the task impossible (a room it books now taken, say).
+    """
+    mark = episode.world.snapshot()
+    try:
+        run_plan(episode.task.plan, episode.world.tools)
+    except Exception:
+        return False
+    finally:
+        episode.world.restore(mark)
+    return True
 
 
 def free_name(view: ToolView, base: str) -> str:

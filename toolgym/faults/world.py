@@ -8,7 +8,9 @@ with mostly distinct strings are free text. Every write goes through the journal
 reset rolls it back. The reference run happens after these faults, so the checker judges the
 perturbed world, and the task stays unambiguous: a new record never repeats a term of the
 request (an id, an email, a name the user gave) and never hangs under a record the request
-names, so it cannot become the answer by accident.
+names, so it cannot become the answer by accident. And it stays possible: after changing the
+world a fault runs the task's plan once, and undoes its change if the plan no longer completes
+(a new meeting in the room the task must book, say).
 
 Id and date formats are changed at the boundary instead: the journaled world and the task's
 plan keep their canonical values, and the :class:`~toolgym.faults.support.ValueCodec` rewrites
@@ -28,7 +30,7 @@ from pydantic import Field
 from toolgym.core.episode import Episode, Invocation
 from toolgym.core.state import Database, Record, Table
 from toolgym.faults.base import Fault, FaultContext
-from toolgym.faults.support import codec_of
+from toolgym.faults.support import codec_of, plan_completes
 
 __all__ = [
     "DateFormat",
@@ -313,9 +315,20 @@ def _growable(index: _WorldIndex) -> list[str]:
     return [name for name, info in index.tables.items() if info.schemes]
 
 
+def _keep_if_solvable(ctx: FaultContext, marks: list[tuple[Database, int]]) -> bool:
+    """Undo the writes since ``marks`` unless the task's plan still completes."""
+    if plan_completes(ctx.episode):
+        return True
+    for db, mark in marks:
+        db.rollback(mark)
+    return False
+
+
 def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
-    """Insert up to ``count`` new records across tables; how many went into each."""
+    """Insert up to ``count`` new records across tables; how many went into each (nothing if
+    they would have made the task impossible)."""
     added: dict[str, int] = {}
+    marks = [(db, db.mark()) for db in _databases(ctx.episode)]
     for db in _databases(ctx.episode):
         builder = _Builder(ctx, db)
         names = _growable(builder.index)
@@ -343,6 +356,8 @@ def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
             if record is not None:
                 builder.insert(name, record)
                 added[name] = added.get(name, 0) + 1
+    if added and not _keep_if_solvable(ctx, marks):
+        return {}
     return added
 
 
@@ -419,6 +434,7 @@ class ReorderedListings(_WorldFault):
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         moved: dict[str, int] = {}
+        marks = [(db, db.mark()) for db in _databases(ctx.episode)]
         for db in _databases(ctx.episode):
             tables = [t for t in db.tables.values() if len(t) >= 3]
             for _ in range(self.count if tables else 0):
@@ -427,7 +443,7 @@ class ReorderedListings(_WorldFault):
                 key = keys[ctx.integers(len(keys) - 1)]  # never the last row: that moves nothing
                 table.insert(table.delete(key))
                 moved[table.name] = moved.get(table.name, 0) + 1
-        if moved:
+        if moved and _keep_if_solvable(ctx, marks):
             ctx.record("world", ", ".join(f"{n} rows of {t} moved" for t, n in moved.items()))
 
 

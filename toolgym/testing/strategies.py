@@ -15,12 +15,15 @@
   names), with parameters drawn within their validated bounds, a probability and a schedule.
 - :func:`fault_plans` draws a :class:`~toolgym.faults.FaultPlan` of such faults.
 - :func:`tool_calls` draws a :class:`~toolgym.core.messages.ToolCall` whose arguments satisfy
-  a tool's JSON Schema (as in ``info["tools"]``), for fuzzing a tool or an env.
+  a tool's JSON Schema (as in ``info["tools"]``: types, enums, bounds, lengths, ``format``
+  date/date-time/time/email/uuid and ``pattern``), for fuzzing a tool or an env.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
+from datetime import timezone
 from typing import Any, Literal, get_args, get_origin
 
 from hypothesis import strategies as st
@@ -160,13 +163,9 @@ def _value(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if isinstance(kind, list):
         return st.one_of([_value({**schema, "type": k}) for k in kind])
     if kind == "string":
-        return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength", 20))
-    if kind == "integer":
-        return st.integers(schema.get("minimum", -(10**6)), schema.get("maximum", 10**6))
-    if kind == "number":
-        return st.floats(
-            schema.get("minimum", -1e6), schema.get("maximum", 1e6), allow_nan=False
-        ).map(lambda x: round(x, 2))
+        return _string(schema)
+    if kind in ("integer", "number"):
+        return _number(schema, integer=kind == "integer")
     if kind == "boolean":
         return st.booleans()
     if kind == "null":
@@ -180,6 +179,45 @@ def _value(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if kind == "object" or "properties" in schema:
         return _object(schema)
     return st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10))
+
+
+def _number(schema: dict[str, Any], *, integer: bool) -> st.SearchStrategy[Any]:
+    """Numbers within ``minimum``/``maximum`` and their exclusive forms; decimals have at most
+    two places (amounts), or are multiples of ``multipleOf``."""
+    low = schema.get("minimum", schema.get("exclusiveMinimum", -(10**6)))
+    high = schema.get("maximum", schema.get("exclusiveMaximum", 10**6))
+    step = schema.get("multipleOf", 1 if integer else 0.01)
+
+    def inside(x: float) -> bool:
+        above = x > schema["exclusiveMinimum"] if "exclusiveMinimum" in schema else x >= low
+        below = x < schema["exclusiveMaximum"] if "exclusiveMaximum" in schema else x <= high
+        return above and below
+
+    first, last = math.ceil(low / step), math.floor(high / step)
+    numbers = st.integers(first, last).map(lambda k: k * step)
+    if not integer:
+        numbers = numbers.map(lambda x: round(x, 6))
+    return numbers.filter(inside)
+
+
+_FORMATS: dict[str, st.SearchStrategy[str]] = {
+    "date": st.dates().map(lambda d: d.isoformat()),
+    "date-time": st.datetimes(timezones=st.just(timezone.utc)).map(lambda d: d.isoformat()),
+    "time": st.times().map(lambda t: t.isoformat()),
+    "email": st.emails(),
+    "uuid": st.uuids().map(str),
+}
+
+
+def _string(schema: dict[str, Any]) -> st.SearchStrategy[str]:
+    """Strings of the schema's ``format`` or ``pattern``, else text of the allowed length."""
+    low, high = schema.get("minLength", 0), schema.get("maxLength", 20)
+    if schema.get("format") in _FORMATS:
+        return _FORMATS[schema["format"]]
+    if "pattern" in schema:
+        strings = st.from_regex(schema["pattern"], fullmatch=True)
+        return strings.filter(lambda s: low <= len(s) <= max(high, low))
+    return st.text(min_size=low, max_size=max(high, low))
 
 
 def _object(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
