@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/bench_faults.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check toolgym tests examples benchmarks

@@ -212,10 +212,9 @@ def example(name: str) -> tuple[str, str, str]:
     raise RuntimeError(f"{name} never changed anything the agent sees in seeds {SEEDS}")
 
 
-def _summary(cls: type) -> str:
-    """The docstring's first paragraph, in Markdown."""
-    text = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
-    return text.replace("``", "`").replace("|", "/")
+def _summary(cls: Any) -> str:
+    """What the fault does, in Markdown."""
+    return cls.summary().replace("``", "`").replace("|", "/")
 
 
 def _parameters(name: str) -> str:

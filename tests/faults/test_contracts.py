@@ -12,7 +12,9 @@ import random
 import time
 import uuid
 
+import gymnasium as gym
 import pytest
+from gymnasium.utils.env_checker import check_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +59,13 @@ def test_a_no_tool_agent_fails_every_task_under_every_preset(env_id, preset, run
         result = run(env_id, preset, seed, NoToolAgent)
         assert not result.success, _explain(result)
         assert result.reward == 0.0
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+@pytest.mark.parametrize("preset", ["heavy", "medium"])
+def test_gymnasium_env_checker_passes_with_faults(env_id: str, preset: str) -> None:
+    env = gym.make(env_id, faults=preset)
+    check_env(env.unwrapped, skip_render_check=True)
 
 
 def test_destructive_faults_mark_the_episode_unsolvable_from_the_reset(run) -> None:

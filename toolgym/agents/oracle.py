@@ -1,9 +1,10 @@
 """``OracleAgent``: the reference careful agent that proves every task solvable.
 
-It is privileged in exactly two ways: it knows the task's plan (the canonical calls and how to
-use their results) and the fault layer's routing (which visible tool and parameter reach each
-canonical one, and how ids and dates are shown). Everything else it learns as any agent must,
-from what it reads:
+It is privileged in exactly two ways: it knows the task (its plan, the canonical calls and how
+to use their results, and which strings of the request are the user's own: its literals and
+facts) and the fault layer's routing (which visible tool and parameter reach each canonical
+one, how ids and dates are shown, which tool is ``ask_user``). Everything else it learns as any
+agent must, from what it reads:
 
 - results in any rendering (JSON, YAML, XML, a text table; camelCase keys, numbers as strings,
   invisible characters), via :func:`~toolgym.agents.decoding.decode_result`;

@@ -167,8 +167,8 @@ class Fault(BaseModel):
 
     @classmethod
     def summary(cls) -> str:
-        """The first line of the docstring: what the fault does."""
-        return (cls.__doc__ or "").strip().split("\n")[0]
+        """The docstring's first paragraph, on one line: what the fault does."""
+        return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not implement fire()")

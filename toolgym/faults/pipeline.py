@@ -111,8 +111,7 @@ class FaultPipeline(Interceptor):
         self._prepare = [(i, f) for i, f in by_order if _overrides(f, "prepare")]
         self._prepared = frozenset(i for i, _ in self._prepare)
         self._finish = [(i, f) for i, f in by_order if _overrides(f, "finish")]
-        per_call = sorted({i for i, _ in calls + results + self._follow_call + self._follow_result})
-        call_slots = {i: k for k, i in enumerate(per_call)}
+        call_slots = _slots(calls + results)
         self._reset = _Stage(reset, _slots(reset))
         self._turn = _Stage(stage("turn"), _slots(stage("turn")))
         self._call = _Stage(calls, call_slots)

@@ -51,7 +51,6 @@ STALE_WARNING = (
     "110 Response is Stale: served from a cache and may be out of date; "
     "repeat the request for fresh data."
 )
-RESERVED_KEYS = frozenset({"warning", "data", "has_more", "next_page_token", "error"})
 
 
 class _ResultFault(Fault):

@@ -67,6 +67,7 @@ class _TableInfo:
     ref_lists: dict[str, str] = field(default_factory=dict)  # tuple field -> referenced table
     texts: dict[str, list[str]] = field(default_factory=dict)  # free-text field -> values
     unique: dict[str, set[str]] = field(default_factory=dict)  # field -> values in use
+    shapes: dict[str, dict[tuple[int, bool], list[str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -297,11 +298,10 @@ def _near(ctx: FaultContext, value: str) -> str:
     return " ".join([*words[:-1], swapped])
 
 
-def _blend(ctx: FaultContext, values: list[str], value: str) -> str:
-    """A plausible new value in the shape of ``value``: the first word of one real value and
-    the rest of another with as many words (``Jane Doe`` + ``Raj Patel`` -> ``Jane Patel``)."""
-    words = value.count(" ")
-    alike = [v for v in values if v.count(" ") == words and ("@" in v) == ("@" in value)]
+def _blend(ctx: FaultContext, alike: list[str], value: str) -> str:
+    """A plausible new value in the shape of ``value``, from ``alike`` (real values with as many
+    words): the first word of one and the rest of another (``Jane Doe`` + ``Raj Patel`` ->
+    ``Jane Patel``)."""
     a, b = ctx.choice(alike or [value]), ctx.choice(alike or [value])
     if "@" in a and "@" in b:
         return a.split("@")[0].split(".")[0] + "." + b.split(".", 1)[-1]
@@ -309,6 +309,20 @@ def _blend(ctx: FaultContext, values: list[str], value: str) -> str:
     if len(tail) == 2:
         return f"{head} {tail[1]}"
     return _bump(a, ctx.integers(10))
+
+
+def _shape(value: str) -> tuple[int, bool]:
+    return value.count(" "), "@" in value
+
+
+def _alike(info: _TableInfo, field: str, value: str) -> list[str]:
+    """The table's values of ``field`` shaped like ``value`` (cached on the clean-world index)."""
+    shapes = info.shapes.get(field)
+    if shapes is None:
+        shapes = info.shapes[field] = {}
+        for text in info.texts[field]:
+            shapes.setdefault(_shape(text), []).append(text)
+    return shapes.get(_shape(value), [])
 
 
 def _growable(index: _WorldIndex) -> list[str]:
@@ -334,8 +348,8 @@ def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
         names = _growable(builder.index)
         if not names:
             continue
-        weights = [len(builder.index.tables[n].table) for n in names]
-        total = sum(weights)
+        weights = _cumulative([len(builder.index.tables[n].table) for n in names])
+        total = weights[-1]
         about = sorted((t, k) for t, k in builder.named if t in names) if near else []
         for attempt in range(count):
             if about and attempt % 2 == 0:  # near-duplicates of what the request is about
@@ -343,7 +357,7 @@ def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
                 info = builder.index.tables[name]
             else:
                 pick = ctx.integers(total)
-                name = next(n for n, w in zip(names, _cumulative(weights), strict=True) if pick < w)
+                name = next(n for n, w in zip(names, weights, strict=True) if pick < w)
                 info = builder.index.tables[name]
                 key = ctx.choice(info.keys)
             source = info.table.get(key)
@@ -352,7 +366,9 @@ def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
             if near:
                 record = builder.copy(name, source, lambda f, v: _near(ctx, v))
             else:
-                record = builder.copy(name, source, lambda f, v, i=info: _blend(ctx, i.texts[f], v))
+                record = builder.copy(
+                    name, source, lambda f, v, i=info: _blend(ctx, _alike(i, f, v), v)
+                )
             if record is not None:
                 builder.insert(name, record)
                 added[name] = added.get(name, 0) + 1
