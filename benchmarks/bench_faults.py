@@ -5,7 +5,8 @@ same machine load:
 
 - the median time of ``env.step`` over the steps of oracle episodes (the agent's own time is
   not counted): the figure the target is about, heavy at most 2x no faults;
-- the median step for one typical read-only call repeated (the steady state of ``bench.py``);
+- the median step for one typical read-only call repeated, named as each env shows it (the
+  steady state of ``bench.py``);
 - the median reset.
 
 Only the ratios within one run mean anything; absolute times depend on the machine.
@@ -44,14 +45,27 @@ def _oracle_steps(env: gym.Env, seed: int, steps: list[float], resets: list[floa
         done = terminated or truncated
 
 
-def _typical_action(env: gym.Env) -> dict[str, Any]:
+def _typical_seed(env: gym.Env) -> int:
+    """A seed whose oracle starts with a read-only call: what agents do most."""
     base = env.unwrapped
     for seed in range(100):
         env.reset(seed=seed)
         step = next(base.episode.task.plan())
         if not base.episode.world.tools[step.tool].mutates:
-            return {"tool_calls": [{"id": "b1", "name": step.tool, "arguments": step.arguments}]}
+            return seed
     raise RuntimeError("no read-only first call found")
+
+
+def _first_call(env: gym.Env, seed: int) -> dict[str, Any]:
+    """That call as the env shows it after ``reset(seed)`` (renamed tools and all)."""
+    env.reset(seed=seed)
+    episode = env.unwrapped.episode
+    step = next(episode.task.plan())
+    entry = episode.view.entry_for(step.tool)
+    name, arguments = step.tool, step.arguments
+    if entry is not None:
+        name, arguments = entry.name, entry.visible_arguments(step.arguments)
+    return {"tool_calls": [{"id": "b1", "name": name, "arguments": arguments}]}
 
 
 def measure(env_id: str, episodes: int, repeat: int) -> dict[str, dict[str, float]]:
@@ -66,14 +80,14 @@ def measure(env_id: str, episodes: int, repeat: int) -> dict[str, dict[str, floa
             _oracle_steps(envs[c], seed, steps[c], resets[c])
 
     typical: dict[str, list[float]] = {c: [] for c in CONFIGS}
-    action = _typical_action(envs["none"])
+    seed = _typical_seed(envs["none"])
+    actions = {c: _first_call(envs[c], seed) for c in CONFIGS}
     for c in CONFIGS:
-        envs[c].reset(seed=0)
         envs[c].unwrapped.max_turns = 10**9
     for _ in range(repeat):
         for c in CONFIGS:
             start = time.perf_counter()
-            envs[c].step(action)
+            envs[c].step(actions[c])
             typical[c].append(time.perf_counter() - start)
     return {
         c: {
