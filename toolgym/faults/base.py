@@ -12,9 +12,10 @@ A fault *fires* when it changes something; it then records a :class:`FaultEvent`
 schedule excludes the step, whose probability draw fails, or that finds nothing to change
 records nothing.
 
-Randomness comes only from :mod:`toolgym.faults.draws`: streams of one generator seeded with
-numpy's ``SeedSequence(episode seed)``, addressed by (step, call position, fault index). Same
-seed, same actions, same plan: same draws, in any process.
+Randomness comes only from :mod:`toolgym.faults.draws`: numbered streams of one generator
+seeded with numpy's ``SeedSequence(episode seed)``, where each fault reads the places of its
+index at the reset, at each turn and at each call. Same seed, same actions, same plan: same
+draws, in any process.
 """
 
 from __future__ import annotations
