@@ -24,6 +24,7 @@ SUITES: dict[str, str] = {
     "Codebase": "toolgym.envs.codebase:SUITE",
     "Search": "toolgym.envs.search:SUITE",
     "Web": "toolgym.envs.web:SUITE",
+    "Workspace": "toolgym.envs.workspace:SUITE",
 }
 
 
