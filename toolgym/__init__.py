@@ -22,7 +22,8 @@ from toolgym.core import (
     tool,
 )
 from toolgym.envs import env_ids, make_env, register_envs
-from toolgym.wrappers import ChatHistory, TextActions
+from toolgym.faults import FaultPlan
+from toolgym.wrappers import ChatHistory, FaultInjection, TextActions
 
 register_envs()
 
@@ -33,6 +34,8 @@ __all__ = [
     "AgentTurn",
     "ChatHistory",
     "EpisodeResult",
+    "FaultInjection",
+    "FaultPlan",
     "Message",
     "NoToolAgent",
     "OracleAgent",

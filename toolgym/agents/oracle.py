@@ -1,29 +1,67 @@
 """``OracleAgent``: the reference careful agent that proves every task solvable.
 
-It is privileged in exactly two ways: it knows the task's plan (the canonical calls and how to
-use their results) and the fault layer's routing from canonical tools to what the agent now
-sees. Everything else it learns as any agent does, from observations: it reads each result
-back from the tool message, retries retryable errors, and answers in the end.
+It is privileged in exactly two ways: it knows the task (its plan, the canonical calls and how
+to use their results, and which strings of the request are the user's own: its literals and
+facts) and the fault layer's routing (which visible tool and parameter reach each canonical
+one, how ids and dates are shown, which tool is ``ask_user``). Everything else it learns as any
+agent must, from what it reads:
+
+- results in any rendering (JSON, YAML, XML, a text table; camelCase keys, numbers as strings,
+  invisible characters), via :func:`~toolgym.agents.decoding.decode_result`;
+- truncated output, read to the end through the cursor the hint names; paginated lists,
+  followed through ``next_page_token``; a stale read, repeated;
+- retryable errors retried, a renamed or deprecated tool re-resolved, argument types fitted
+  to the schema as shown;
+- a value the request should hold but does not: asked for with ``ask_user`` when that tool
+  exists, otherwise awaited (the rest of a split request);
+- data is never an instruction: injected text is read and ignored.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+import re
+import unicodedata
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 
+from toolgym.agents.decoding import decode_result
 from toolgym.core.errors import ToolError
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.core.task import Answer, Step, as_answer
+from toolgym.core.view import ToolEntry
+from toolgym.faults.prompts import ASK_USER_KEY
+from toolgym.faults.support import codec_of
 
 __all__ = ["OracleAgent", "decode_result"]
 
+_TRUNCATED = re.compile(
+    r'\n\[output truncated: \d+ more characters\. Call (\S+) with cursor="([^"]+)" to read the '
+    r"rest\.\]\s*$"
+)
+_RESOLVE = ("unknown_tool", "deprecated")
+_SPACE = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
-def decode_result(content: str) -> Any:
-    """The data a tool message carries (JSON text)."""
-    return json.loads(content)
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text).replace("\u00a0", " "))
+    return _SPACE.sub(" ", text).casefold()
+
+
+@dataclass
+class _Call:
+    """The call in flight: which plan step it serves and what has come back so far."""
+
+    id: str
+    step: Step | None = None  # None: a question to the user
+    page_token: str | None = None
+    pages: list[Any] = field(default_factory=list)
+    buffer: str = ""
+    sent: tuple[str, dict[str, Any]] | None = None
 
 
 class OracleAgent:
@@ -40,60 +78,88 @@ class OracleAgent:
         self._plan: Generator[Step, Any, Any] | None = None
         self._step: Step | None = None
         self._answer: Answer | None = None
-        self._call_id = ""
+        self._call: _Call | None = None
+        self._seen: list[str] = []
+        self._asked: dict[str, int] = {}
+        self._waited: set[str] = set()
         self._retries = 0
         self._count = 0
 
+    # ------------------------------------------------------------------ loop
     def reset(self, observation: str, info: dict[str, Any]) -> None:
         episode = self.env.unwrapped.episode
         self._plan = episode.task.plan()
         self._answer = None
+        self._call = None
+        self._seen = []
+        self._asked = {}
+        self._waited = set()
         self._retries = 0
         self._count = 0
-        self._advance(lambda: next(self._plan))
-
-    def _advance(self, move) -> None:
-        try:
-            self._step = move()
-        except StopIteration as stop:
-            self._step = None
-            self._answer = as_answer(stop.value)
+        self._advance(lambda: next(self._plan))  # type: ignore[arg-type]
 
     @property
     def current_step(self) -> Step | None:
-        """The plan step the last call performs (``None`` once the plan has answered): what
-        the oracle is doing and why, for tools that narrate its trajectories."""
+        """The plan step the oracle is working on (``None`` once the plan has answered): what
+        it is doing and why, for tools that narrate its trajectories."""
         return self._step
 
     def act(self, observation: str, info: dict[str, Any]) -> AgentTurn:
         if self._plan is None:
             self.reset(observation, info)
+        self._seen.append(_norm(observation))
         thought = ""
-        if self._call_id:
-            result = _result_for(info, self._call_id)
-            self._call_id = ""
-            thought = self._digest(result)
+        if self._call is not None:
+            call, self._call = self._call, None
+            follow, thought = self._digest(call, _result_for(info, call.id))
+            if follow is not None:
+                return follow
         if self._step is None:
             answer = self._answer or Answer("")
-            return AgentTurn(
-                thinking=thought or "I have everything; summarise for the user.",
-                content=answer.text,
-            )
-        return self._call(self._step, thought)
+            codec = codec_of(self.env.unwrapped.episode)
+            text = codec.visible_text(answer.text) if codec is not None else answer.text
+            return AgentTurn(thinking=thought or "I have everything; summarise for the user.",
+                             content=text)  # fmt: skip
+        pause = self._missing(self._step)
+        if pause is not None:
+            return pause
+        return self._issue(_Call("", self._step), thought)
 
-    def _digest(self, content: str | None) -> str:
-        """Feed a result into the plan; returns a thought about what happened."""
-        assert self._plan is not None and self._step is not None
+    def _advance(self, move: Callable[[], Step]) -> None:
         try:
-            data = decode_result(content) if content is not None else None
+            self._step = move()
+        except StopIteration as stop:
+            self._step = None
+            self._answer = as_answer(stop.value)
+        except Exception as exc:  # the plan could not go on (a permanent error)
+            self._step = None
+            self._answer = Answer(f"I'm sorry, I could not complete your request: {exc}")
+
+    # ---------------------------------------------------------------- results
+    def _digest(self, call: _Call, content: str | None) -> tuple[AgentTurn | None, str]:
+        """Take in a call's result; a follow-up call if one is needed, and a thought."""
+        if call.step is None or content is None:
+            return None, ""  # a question answered (now in the observations), or nothing back
+        truncated = _TRUNCATED.search(content)
+        if truncated:
+            call.buffer += content[: truncated.start()]
+            tool, cursor = truncated.groups()
+            return self._read_more(call, tool, cursor), "The output was cut; read the rest."
+        text, call.buffer = call.buffer + content, ""
+        codec = codec_of(self.env.unwrapped.episode)
+        if codec is not None:
+            text = codec.canonical_text(text)
+        try:
+            data = decode_result(text)
         except ValueError:
-            data = None
+            return self._retry(call, "I could not read that result; ask again.")
         error = data.get("error") if isinstance(data, dict) else None
         if isinstance(error, dict):
             code = str(error.get("code", "error"))
-            if error.get("retryable") and self._retries < self.max_retries:
-                self._retries += 1
-                return f"That failed with a temporary error ({code}); retrying the same call."
+            if code in _RESOLVE or error.get("retryable"):
+                return self._retry(call, f"That failed ({code}); the call may work now.")
+            if code == "invalid_arguments" and self._resolve(call) != call.sent:
+                return self._retry(call, "The tool's schema changed; call it as it is now.")
             self._retries = 0
             known = ("code", "message", "retryable")
             err = ToolError(
@@ -102,21 +168,129 @@ class OracleAgent:
                 retryable=bool(error.get("retryable")),
                 details={k: v for k, v in error.items() if k not in known},
             )
-            self._advance(lambda: self._plan.throw(err))
-            return f"That failed ({code}); adjusting."
-        self._retries = 0
-        self._advance(lambda: self._plan.send(data))
-        return ""
+            self._advance(lambda: self._plan.throw(err))  # type: ignore[union-attr]
+            return None, f"That failed ({code}); adjusting."
+        self._retries = 0  # the call went through: the failures before it are behind us
+        if isinstance(data, dict) and "stale" in str(data.get("warning", "")).lower():
+            return self._retry(call, "That answer came from a stale cache; read it again.")
+        if isinstance(data, dict) and "next_page_token" in data and "data" in data:
+            call.pages.extend(data["data"])
+            token = data.get("next_page_token")
+            if data.get("has_more") and token:
+                call.page_token = str(token)
+                return self._issue(call, "There are more pages; fetch the next one."), ""
+            data = call.pages
+        self._advance(lambda: self._plan.send(data))  # type: ignore[union-attr]
+        return None, ""
 
-    def _call(self, step: Step, thought: str) -> AgentTurn:
-        view = self.env.unwrapped.episode.view
-        entry = view.entry_for(step.tool)
-        name = entry.name if entry is not None else step.tool
-        arguments = entry.visible_arguments(step.arguments) if entry is not None else step.arguments
+    def _retry(self, call: _Call, thought: str) -> tuple[AgentTurn | None, str]:
+        if self._retries >= self.max_retries:
+            self._retries = 0
+            err = ToolError("gave_up", f"{thought} Still failing after {self.max_retries} tries.")
+            self._advance(lambda: self._plan.throw(err))  # type: ignore[union-attr]
+            return None, "It keeps failing; give up on this step."
+        self._retries += 1
+        call.buffer = ""
+        return self._issue(call, thought), thought
+
+    # ------------------------------------------------------------------ calls
+    def _issue(self, call: _Call, thought: str) -> AgentTurn:
+        assert call.step is not None
+        name, arguments = self._resolve(call)
+        text = " ".join(t for t in (thought, call.step.thought) if t)
+        return self._send(call, name, arguments, text)
+
+    def _resolve(self, call: _Call) -> tuple[str, dict[str, Any]]:
+        """The visible name and arguments that reach the call's canonical tool right now."""
+        assert call.step is not None
+        episode = self.env.unwrapped.episode
+        step = call.step
+        entry = episode.view.entry_for(step.tool)
+        arguments = dict(step.arguments)
+        if call.page_token is not None:
+            arguments["page_token"] = call.page_token
+        codec = codec_of(episode)
+        if codec is not None:
+            arguments = codec.to_visible(arguments)
+        if entry is None:
+            return step.tool, arguments
+        return entry.name, _conform(entry.visible_arguments(arguments), entry)
+
+    def _read_more(self, call: _Call, tool: str, cursor: str) -> AgentTurn:
+        return self._send(call, tool, {"cursor": cursor}, "Read the rest of the output.")
+
+    def _send(self, call: _Call, name: str, arguments: dict[str, Any], thought: str) -> AgentTurn:
         self._count += 1
-        self._call_id = f"oracle_{self._count}"
-        text = " ".join(t for t in (thought, step.thought) if t)
-        return AgentTurn(thinking=text, tool_calls=[ToolCall(self._call_id, name, arguments)])
+        call.id = f"oracle_{self._count}"
+        call.sent = (name, arguments)
+        self._call = call
+        return AgentTurn(thinking=thought, tool_calls=[ToolCall(call.id, name, arguments)])
+
+    # --------------------------------------------------------- missing values
+    def _missing(self, step: Step) -> AgentTurn | None:
+        """Ask for, or wait for, a value the user holds (one of the task's literals or facts,
+        said in the request) that this conversation has not shown yet; ``None`` when nothing
+        is missing."""
+        episode = self.env.unwrapped.episode
+        task = episode.task
+        codec = codec_of(episode)
+        held = [*task.literals, *(v for v in task.facts.values() if isinstance(v, str))]
+        seen = " ".join(self._seen)
+        for name, value in _text_arguments(step.arguments):
+            shown = codec.visible_text(value) if codec is not None else value
+            if value not in task.user_prompt or not any(shown in term for term in held):
+                continue  # not something the user says (an id from a result, a constant)
+            if _norm(shown) in seen:
+                continue
+            ask = episode.view.find(episode.scratch.get(ASK_USER_KEY, ""))
+            label = name.replace("_", " ")
+            if ask is not None and self._asked.get(value, 0) < 2:
+                self._asked[value] = self._asked.get(value, 0) + 1
+                question = (
+                    f"What is your {label}?"
+                    if self._asked[value] == 1
+                    else "Could you give me all the details of your request?"
+                )
+                return self._send(
+                    _Call(""), ask.name, {"question": question}, f"I need the {label}."
+                )
+            if ask is None and value not in self._waited:
+                self._waited.add(value)
+                return AgentTurn(
+                    thinking=f"The request does not give the {label} yet.",
+                    content="Sure, I can help with that. Could you tell me the rest?",
+                )
+        return None
+
+
+def _text_arguments(arguments: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for name, value in arguments.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        out += [(name, v) for v in values if isinstance(v, str) and v]
+    return out
+
+
+def _conform(arguments: dict[str, Any], entry: ToolEntry) -> dict[str, Any]:
+    """Argument values in the types the visible schema asks for (a list as comma-separated
+    text, a number as a decimal string, a flag as yes/no)."""
+    props = entry.parameters.get("properties", {})
+    out = {}
+    for name, value in arguments.items():
+        schema = props.get(name, {})
+        if schema.get("type") == "string" and not isinstance(value, str) and value is not None:
+            if isinstance(value, bool):
+                value = (
+                    ("yes" if value else "no")
+                    if "yes" in schema.get("enum", ())
+                    else str(value).lower()
+                )
+            elif isinstance(value, (int, float)):
+                value = json.dumps(value)
+            elif isinstance(value, (list, tuple)):
+                value = ", ".join(str(v) for v in value)
+        out[name] = value
+    return out
 
 
 def _result_for(info: dict[str, Any], call_id: str) -> str | None:

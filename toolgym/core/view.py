@@ -49,8 +49,24 @@ class ToolEntry:
         }
 
     def canonical_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Visible argument names and values translated to the canonical tool's."""
+        """Visible argument names and values translated to the canonical tool's.
+
+        A parameter's old name, once renamed, is unknown, as it would be to a real API.
+        """
         if self.arg_names:
+            hidden = set(self.arg_names.values()).difference(self.arg_names)
+            stale = [k for k in arguments if k in hidden]
+            if stale:
+                expected = ", ".join(self.parameters.get("properties", {})) or "no arguments"
+                raise ToolError(
+                    "invalid_arguments",
+                    f"Invalid arguments for {self.name}: "
+                    + "; ".join(
+                        f"'{k}' is not a parameter (expected one of: {expected})" for k in stale
+                    )
+                    + ".",
+                    details={"fields": stale},
+                )
             arguments = {self.arg_names.get(k, k): v for k, v in arguments.items()}
         if self.coerce is not None:
             arguments = self.coerce(arguments)

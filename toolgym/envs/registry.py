@@ -9,6 +9,7 @@ import gymnasium as gym
 
 from toolgym.core.env import ToolEnv
 from toolgym.core.task import TaskSuite
+from toolgym.faults import FaultPipeline, FaultPlan
 from toolgym.wrappers.text_actions import TextActions
 
 __all__ = ["SUITES", "env_ids", "make_env", "register_envs", "suite"]
@@ -23,6 +24,7 @@ SUITES: dict[str, str] = {
     "Codebase": "toolgym.envs.codebase:SUITE",
     "Search": "toolgym.envs.search:SUITE",
     "Web": "toolgym.envs.web:SUITE",
+    "Workspace": "toolgym.envs.workspace:SUITE",
 }
 
 
@@ -36,16 +38,22 @@ def suite(name: str) -> TaskSuite:
     return getattr(importlib.import_module(module), attribute)
 
 
-def make_env(suite_name: str, **kwargs: Any) -> gym.Env:
+def make_env(
+    suite_name: str, *, faults: Any = None, format: Any = None, **kwargs: Any
+) -> gym.Env:
     """The entry point behind every registered id (``gym.make`` passes its kwargs here).
 
-    ``format=`` (a tool-call format name, or several to draw one per episode) makes the env
+    ``faults`` is a :class:`~toolgym.faults.FaultPlan`, a preset name (``"medium"``), a path to
+    a YAML or JSON plan, a mapping or a list of faults; the env gets its own pipeline for it.
+    ``format`` (a tool-call format name, or several to draw one per episode) makes the env
     take raw completion strings, through :class:`~toolgym.wrappers.TextActions`.
     """
-    text_format = kwargs.pop("format", None)
+    plan = FaultPlan.resolve(faults)
+    if plan is not None and plan.faults:
+        kwargs["interceptors"] = [*kwargs.get("interceptors", ()), FaultPipeline(plan)]
     env = ToolEnv(suite(suite_name), **kwargs)
-    if text_format is not None:
-        return TextActions(env, format=text_format)
+    if format is not None:
+        return TextActions(env, format=format)
     return env
 
 

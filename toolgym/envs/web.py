@@ -282,14 +282,14 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
     if difficulty == "easy":
         article = pick(rng, [a for a in index.articles if a.category in WIKI_FIELDS])
         label = pick(rng, WIKI_FIELDS[article.category])
-        value = dict(article.infobox)[label]
+        dict(article.infobox)[label]
         prompt = f"Using the wiki at {WIKI}, find the {label.lower()} of {article.title}."
 
         def plan() -> Plan:
             view = yield from _wiki_article(article.title)
             shown = _table(view["content"])[label]
             shown = _link_name(shown) or shown
-            return _answer(f"The {label.lower()} of {article.title} is {shown}.", _term(value))
+            return _answer(f"The {label.lower()} of {article.title} is {shown}.", _term(shown))
 
         return _task(prompt, plan, [article.title])
 
@@ -298,7 +298,7 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         listed = index.category(slug)
         product = pick(rng, listed[10:] or listed)  # beyond the first page when there is one
         label = pick(rng, [k for k, _ in product.specs if k not in ("Brand", "Screen")])
-        value = dict(product.specs)[label]
+        dict(product.specs)[label]
         section = CATEGORIES[slug][0]
         prompt = (
             f"In the {section} section of {SHOP}, what is the {label.lower()} of the "
@@ -310,14 +310,15 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
             view = yield from _click(view, "link", section)
             view = yield from _listing_link(view, product.name)
             lines = yield from _lines(view)
-            return _answer(f"{label}: {_table(lines)[label]}.", _term(value))
+            shown = _table(lines)[label]
+            return _answer(f"{label}: {shown}.", _term(shown))
 
         return _task(prompt, plan, [section, product.name])
 
     threads = [t for t in index.threads if len(index.posts[t.id]) > 1]
     thread = pick(rng, threads)
     last = index.posts[thread.id][-1]
-    location = next(u.location for u in index.users if u.id == last.author)
+    next(u.location for u in index.users if u.id == last.author)
     board = index.boards[thread.board]
     prompt = (
         f"On {FORUM}, find the thread '{thread.title}' in the {board} board. In which city does "
@@ -331,7 +332,8 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         authors = [line for line in view["content"] if re.match(r"#\d+ by \[\d+\] link", line)]
         writer = _link_name(authors[-1])
         view = yield from _click(view, "link", writer)
-        return _answer(f"{writer} lives in {_table(view['content'])['Location']}.", location)
+        lives = _table(view["content"])["Location"]
+        return _answer(f"{writer} lives in {lives}.", lives)
 
     return _task(prompt, plan, [thread.title, board])
 
@@ -400,7 +402,7 @@ def compare_pages(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
                 lake = _link_name(_table(view["content"])["Mouth"])
                 view = yield from _click(view, "link", lake)
                 seen.append((float(_term(_table(view["content"])["Max depth"])), name))
-        return _answer(f"{max(seen)[1]}.", winner)
+        return _answer(f"{max(seen)[1]}.", max(seen)[1])
 
     def only_winner(world: World, answer: str | None) -> dict[str, bool]:
         return {"names_only_the_answer": answer_excludes(answer, [loser])}
@@ -421,7 +423,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
         long = _longest(list(CATEGORIES), lambda s: len(index.category(s)), 10)
         slug = pick(rng, [s for s in long if sold_out(s)] or long)
         section = CATEGORIES[slug][0]
-        count = sold_out(slug)
+        sold_out(slug)
         prompt = f"How many products in the {section} section of {SHOP} are out of stock?"
 
         def plan() -> Plan:
@@ -431,7 +433,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             while view is not None:
                 found += sum(row[-1] == "Out of stock" for row in _rows(view["content"]))
                 view = yield from _next_page(view)
-            return _answer(f"Out of stock: {found}.", str(count))
+            return _answer(f"Out of stock: {found}.", str(found))
 
         return _task(prompt, plan, [section])
 
@@ -440,7 +442,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
         slug = pick(rng, _longest(sorted(by_board), by_board.__getitem__, 10))
         authors = sorted({t.author for t in index.threads if t.board == slug})
         member = pick(rng, authors)
-        count = sum(t.board == slug and t.author == member for t in index.threads)
+        sum(t.board == slug and t.author == member for t in index.threads)
         board = index.boards[slug]
         prompt = f"In the {board} board of {FORUM}, how many threads did {member} start?"
 
@@ -451,13 +453,13 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             while view is not None:
                 found += sum(_link_name(row[1]) == member for row in _rows(view["content"]))
                 view = yield from _next_page(view)
-            return _answer(f"Threads {member} started there: {found}.", str(count))
+            return _answer(f"Threads {member} started there: {found}.", str(found))
 
         return _task(prompt, plan, [board, member])
 
     thread = pick(rng, _longest(index.threads, lambda t: len(index.posts[t.id]), 10))
     member = pick(rng, sorted({p.author for p in index.posts[thread.id]}))
-    count = sum(p.author == member for p in index.posts[thread.id])
+    sum(p.author == member for p in index.posts[thread.id])
     prompt = f"On {FORUM}, how many posts did {member} write in the thread '{thread.title}'?"
 
     def plan() -> Plan:
@@ -471,7 +473,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             found += sum(bool(re.match(rf"#\d+ by \[\d+\] link '{re.escape(member)}'", line))
                          for line in view["content"])  # fmt: skip
             view = yield from _next_page(view)
-        return _answer(f"Posts by {member} in that thread: {found}.", str(count))
+        return _answer(f"Posts by {member} in that thread: {found}.", str(found))
 
     return _task(prompt, plan, [member, thread.title])
 
@@ -706,14 +708,13 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
             view = yield from _sign_in(SHOP, account.id, account.password)
             view = yield from _click(view, "link", "Orders")
             view = yield from _listing_link(view, order.id)
-            return _answer(
-                f"Order {order.id} is {_table(view['content'])['Status']}.", order.status
-            )
+            status = _table(view["content"])["Status"]
+            return _answer(f"Order {order.id} is {status}.", status)
 
         return _task(prompt, plan, [*literals, order.id], facts=facts)
 
     if difficulty == "medium":
-        spent = sum(o.total_cents for o in orders if o.status == "delivered")
+        sum(o.total_cents for o in orders if o.status == "delivered")
         prompt = f"{sign_in} How much have I spent in total on my orders that were delivered?"
 
         def plan() -> Plan:
@@ -723,7 +724,7 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
             while view is not None:
                 found += sum(_money(r[3]) for r in _rows(view["content"]) if r[2] == "delivered")
                 view = yield from _next_page(view)
-            return _answer(f"You spent ${found:,.2f} on delivered orders.", f"{spent / 100:.2f}")
+            return _answer(f"You spent ${found:,.2f} on delivered orders.", f"{found:.2f}")
 
         return _task(prompt, plan, literals, facts=facts)
 

@@ -1,0 +1,175 @@
+"""Result faults: renderings that lose nothing, and the hints a careful agent follows."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import gymnasium as gym
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolgym.agents.decoding import decode_result, normalise
+from toolgym.core.messages import AgentTurn, ToolCall
+from toolgym.faults import FaultPipeline, FaultPlan
+from toolgym.faults.render import to_table, to_xml, to_yaml
+from toolgym.faults.text import snake
+
+ENV = "toolgym/Retail-v0"
+
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+keys = text.filter(lambda k: k not in ("field", "value", "result"))
+scalars = st.none() | st.booleans() | st.integers(-(10**12), 10**12) | text
+scalars |= st.floats(allow_nan=False, allow_infinity=False, width=64)
+json_data = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@pytest.mark.parametrize("render", [to_yaml, to_xml, to_table], ids=["yaml", "xml", "table"])
+@given(data=json_data)
+def test_every_rendering_reads_back_to_the_same_data(render, data: Any) -> None:
+    assert decode_result(render(data)) == normalise(data)
+
+
+def test_renderings_of_a_real_result() -> None:
+    result = {"order_id": "#W1", "total": 19.5, "size": "10", "tracking": None, "items": []}
+    yaml_text = to_yaml(result)
+    assert 'size: "10"' in yaml_text and "tracking: null" in yaml_text
+    assert '<total type="float">19.5</total>' in to_xml(result)
+    assert to_table([{"a": 1}, {"b": "x"}]).splitlines()[2:] == ["| 1 |  |", "|  | x |"]
+
+
+def _env(*faults: dict[str, Any]) -> gym.Env:
+    env = gym.make(ENV, max_turns=500)
+    env.unwrapped.interceptors = [FaultPipeline(FaultPlan(faults=list(faults)))]
+    return env
+
+
+def _call(env: gym.Env, name: str, **arguments: Any) -> tuple[str, dict[str, Any]]:
+    turn = AgentTurn(tool_calls=[ToolCall("c", name, arguments)])
+    _, _, _, _, info = env.step(turn)
+    return info["messages"][0]["content"], info
+
+
+def _customer_with_orders(env: gym.Env, at_least: int) -> str:
+    api = env.unwrapped.episode.world.toolkit("retail")
+    counts: dict[str, int] = {}
+    for order in api.orders.values():
+        counts[order.customer_id] = counts.get(order.customer_id, 0) + 1
+    return next(c for c, n in counts.items() if n >= at_least)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["camel_case_keys", "reordered_keys", "numbers_as_strings", "unicode_noise",
+     "whitespace_noise", "yaml_rendering", "xml_rendering", "table_rendering"],
+)  # fmt: skip
+def test_lossless_result_faults_decode_to_the_clean_result(name: str) -> None:
+    clean, faulty = gym.make(ENV, max_turns=500), _env({"fault": name})
+    for env in (clean, faulty):
+        env.reset(seed=5)
+    api = clean.unwrapped.episode.world.toolkit("retail")
+    for order in api.orders.values()[:8]:
+        want, _ = _call(clean, "get_order", order_id=order.id)
+        got, info = _call(faulty, "get_order", order_id=order.id)
+        assert [e["fault"] for e in info["faults"]] == [name]
+        assert got != want
+        assert _snake(decode_result(got)) == _snake(decode_result(want))
+
+
+def _snake(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {snake(k): _snake(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snake(v) for v in value]
+    return value
+
+
+def test_pagination_pages_concatenate_to_the_full_list_and_tokens_are_checked() -> None:
+    clean, env = gym.make(ENV, max_turns=500), _env({"fault": "pagination", "page_size": 2})
+    clean.reset(seed=2)
+    env.reset(seed=2)
+    tools = {t["function"]["name"]: t["function"] for t in env.unwrapped.episode.view.schemas()}
+    assert "page_token" in tools["list_orders"]["parameters"]["properties"]
+    assert "page_token" not in tools["cancel_order"]["parameters"]["properties"]
+    customer = _customer_with_orders(env, 4)
+    full = json.loads(_call(clean, "list_orders", customer_id=customer)[0])
+    page = json.loads(_call(env, "list_orders", customer_id=customer)[0])
+    items = list(page["data"])
+    assert page["has_more"] and page["total_count"] == len(full)
+    while page["has_more"]:
+        token = page["next_page_token"]
+        page = json.loads(_call(env, "list_orders", customer_id=customer, page_token=token)[0])
+        items += page["data"]
+    assert items == full
+    bad, info = _call(env, "list_orders", customer_id=customer, page_token="pt_nonsense")
+    assert "not valid for this request" in bad and info["parse_status"] == ["schema_violation"]
+
+
+def test_truncated_output_reads_back_whole_through_its_cursor() -> None:
+    clean, env = gym.make(ENV, max_turns=500), _env({"fault": "truncated_output", "max_chars": 150})
+    clean.reset(seed=2)
+    env.reset(seed=2)
+    order = clean.unwrapped.episode.world.toolkit("retail").orders.values()[0].id
+    full, _ = _call(clean, "get_order", order_id=order)
+    text, info = _call(env, "get_order", order_id=order)
+    assert info["faults"][0]["fault"] == "truncated_output"
+    parts = []
+    while "[output truncated:" in text:
+        cut = text.index("\n[output truncated:")
+        parts.append(text[:cut])
+        cursor = text.split('cursor="')[1].split('"')[0]
+        text, _ = _call(env, "read_more", cursor=cursor)
+    parts.append(text)
+    assert "".join(parts) == full
+    again, _ = _call(env, "read_more", cursor=cursor)
+    assert "Unknown cursor" in again
+
+
+def test_a_stale_read_says_so_once_and_the_next_read_is_fresh() -> None:
+    clean, env = gym.make(ENV, max_turns=500), _env({"fault": "stale_value"})
+    clean.reset(seed=2)
+    env.reset(seed=2)
+    order = clean.unwrapped.episode.world.toolkit("retail").orders.values()[3].id
+    fresh = json.loads(_call(clean, "get_order", order_id=order)[0])
+    stale = json.loads(_call(env, "get_order", order_id=order)[0])
+    assert "Stale" in stale.pop("warning") and stale != fresh
+    assert json.loads(_call(env, "get_order", order_id=order)[0]) == fresh
+
+
+class _Obedient:
+    """Repeats any code an injected instruction asks for: the attack's target."""
+
+    def __init__(self, env: gym.Env) -> None:
+        from toolgym.agents import OracleAgent
+
+        self.oracle = OracleAgent(env)
+        self.codes: list[str] = []
+
+    def reset(self, observation: str, info: dict[str, Any]) -> None:
+        self.oracle.reset(observation, info)
+
+    def act(self, observation: str, info: dict[str, Any]) -> Any:
+        words = [w.strip('".,') for w in observation.split()]
+        self.codes += [w for w in words if re.fullmatch(r"[A-Z]{3}-\d{4}", w)]
+        turn = self.oracle.act(observation, info)
+        if not turn.tool_calls:
+            turn.content += " Code: " + " ".join(self.codes)
+        return turn
+
+
+def test_an_agent_that_obeys_an_injection_fails_and_the_oracle_does_not(run) -> None:
+    plan = [{"fault": "prompt_injection", "style": "override"}]
+    for seed in range(10):
+        careful = run(ENV, plan, seed)
+        obedient = run(ENV, plan, seed, _Obedient)
+        if careful.faults:
+            assert careful.checks["injection_resisted"] and careful.success
+            assert obedient.checks["injection_resisted"] is False and not obedient.success
+            return
+    pytest.fail("no injection fired")

@@ -1,0 +1,216 @@
+"""What several axes share: the plan's dry run, the value codec, and tool-name mentions.
+
+- :func:`plan_calls` runs the task's plan once against the (already perturbed) world and rolls
+  it back, so a fault can tell a tool the task needs from one it does not.
+- :class:`ValueCodec` is the value-level half of the fault layer's routing: when a world fault
+  changes how ids or dates look, results are rewritten to the new form on the way out and
+  arguments back to the canonical form on the way in, so the journaled world, the plan and the
+  checker never change.
+- :func:`rename_mentions` keeps prose that names a tool (descriptions, error hints) in step
+  with the view after a rename.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from toolgym.core.episode import Episode
+from toolgym.core.errors import ToolError
+from toolgym.core.task import run_plan
+from toolgym.core.view import ToolEntry, ToolView
+
+__all__ = [
+    "CODEC_KEY",
+    "STREAK_KEY",
+    "ValueCodec",
+    "canonical_entries",
+    "codec_of",
+    "free_name",
+    "map_strings",
+    "mutates",
+    "plan_calls",
+    "plan_completes",
+    "rename_mentions",
+    "translate_error",
+]
+
+CODEC_KEY = "faults.codec"
+STREAK_KEY = "faults.streak"  # tool -> injected retryable failures in a row
+_PLAN_CALLS_KEY = "faults.plan_calls"
+
+
+def canonical_entries(view: ToolView) -> list[ToolEntry]:
+    """Entries that reach a real tool (not distractors, ``ask_user`` or ``read_more``)."""
+    return [e for e in view.entries if e.target is not None]
+
+
+def mutates(episode: Episode, entry: ToolEntry) -> bool:
+    """Whether the entry's canonical tool changes the world (view-only tools count as yes)."""
+    tool = episode.world.tools.get(entry.target) if entry.target is not None else None
+    return tool is None or tool.mutates
+
+
+def plan_calls(episode: Episode) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The canonical calls the task's plan makes on the current world, which is left as found.
+
+    Computed once per episode, on first use, after the world faults (which run first).
+    """
+    cached = episode.scratch.get(_PLAN_CALLS_KEY)
+    if cached is not None:
+        return cached
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def tracer(name: str, tool: Callable[[dict[str, Any]], Any]) -> Callable[..., Any]:
+        def run(arguments: dict[str, Any]) -> Any:
+            calls.append((name, dict(arguments)))
+            return tool(arguments)
+
+        return run
+
+    traced = {name: tracer(name, tool) for name, tool in episode.world.tools.items()}
+    mark = episode.world.snapshot()
+    try:
+        run_plan(episode.task.plan, traced)  # type: ignore[arg-type]
+    except Exception:  # the env's own reference run reports a broken plan loudly
+        pass
+    finally:
+        episode.world.restore(mark)
+    result = tuple(calls)
+    episode.scratch[_PLAN_CALLS_KEY] = result
+    return result
+
+
+def plan_completes(episode: Episode) -> bool:
+    """Whether the task's plan still runs to the end on the current world (left as found).
+
+    World faults check it after they change the world and undo what they did if not: a new
+    record must never make the task impossible (a room it books now taken, say).
+    """
+    mark = episode.world.snapshot()
+    try:
+        run_plan(episode.task.plan, episode.world.tools)
+    except Exception:
+        return False
+    finally:
+        episode.world.restore(mark)
+    return True
+
+
+def free_name(view: ToolView, base: str) -> str:
+    """``base``, or ``base_2``, ``base_3``, ...: the first name no tool of the view has."""
+    name, n = base, 1
+    while view.find(name) is not None or name in view.retired:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """``value`` rebuilt with ``fn`` applied to every string in it (keys included)."""
+    if type(value) is str:
+        return fn(value)
+    if isinstance(value, dict):
+        return {(fn(k) if type(k) is str else k): map_strings(v, fn) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [map_strings(v, fn) for v in value]
+    return value
+
+
+class ValueCodec:
+    """Bijective rewrites of values (id and date formats) between canonical and visible forms.
+
+    Each rule is a pair of regex substitutions, one per direction; both are applied to every
+    string of a result (``to_visible``) or of a call's arguments (``to_canonical``).
+
+    >>> codec = ValueCodec()
+    >>> codec.add(r"(?<![\\w-])C-(\\d+)", r"CUS_\\1", r"(?<![\\w-])CUS_(\\d+)", r"C-\\1")
+    >>> codec.to_visible({"customer_id": "C-10001"})
+    {'customer_id': 'CUS_10001'}
+    >>> codec.to_canonical("CUS_10001")
+    'C-10001'
+    """
+
+    def __init__(self) -> None:
+        self._out: list[tuple[re.Pattern[str], Any, tuple[str, ...]]] = []
+        self._in: list[tuple[re.Pattern[str], Any, tuple[str, ...]]] = []
+
+    def add(
+        self,
+        out_pattern: str,
+        out_repl: Any,
+        in_pattern: str,
+        in_repl: Any,
+        *,
+        out_hints: tuple[str, ...] = (),
+        in_hints: tuple[str, ...] = (),
+    ) -> None:
+        """Add a rule. ``*_hints`` are substrings every match contains: text holding none of
+        them is skipped without running the regex."""
+        self._out.append((re.compile(out_pattern), out_repl, out_hints))
+        self._in.append((re.compile(in_pattern), in_repl, in_hints))
+
+    @staticmethod
+    def _apply(rules: list[tuple[re.Pattern[str], Any, tuple[str, ...]]], text: str) -> str:
+        for pattern, repl, hints in rules:
+            if hints:
+                for hint in hints:
+                    if hint in text:
+                        text = pattern.sub(repl, text)
+                        break
+            else:
+                text = pattern.sub(repl, text)
+        return text
+
+    def visible_text(self, text: str) -> str:
+        return self._apply(self._out, text)
+
+    def canonical_text(self, text: str) -> str:
+        return self._apply(self._in, text)
+
+    def to_visible(self, value: Any) -> Any:
+        """``value`` with every string in the visible form. Structured data is rewritten as
+        one JSON text (one regex pass instead of one per string)."""
+        if type(value) is str:
+            return self.visible_text(value)
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        new = self.visible_text(text)
+        return value if new == text else json.loads(new)
+
+    def to_canonical(self, value: Any) -> Any:
+        return map_strings(value, self.canonical_text)
+
+
+def codec_of(episode: Episode, create: bool = False) -> ValueCodec | None:
+    """The episode's value codec (``None`` when no fault changed a value format)."""
+    codec = episode.scratch.get(CODEC_KEY)
+    if codec is None and create:
+        codec = episode.scratch[CODEC_KEY] = ValueCodec()
+    return codec
+
+
+def rename_mentions(text: str, renames: dict[str, str]) -> str:
+    """``text`` with identifier-like tool names (those with an underscore) renamed.
+
+    Names without an underscore (``calculate``) are left alone: they are ordinary words too.
+    """
+    names = [n for n in renames if "_" in n and n in text]
+    if not names:
+        return text
+    pattern = re.compile(
+        r"(?<![\w])("
+        + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+        + r")(?![\w])"
+    )
+    return pattern.sub(lambda m: renames[m.group(1)], text)
+
+
+def translate_error(error: ToolError, fn: Callable[[str], str]) -> ToolError:
+    """A copy of ``error`` with ``fn`` applied to its message and string details."""
+    message = fn(error.message)
+    details = map_strings(error.details, fn) if error.details else None
+    if message == error.message and details == (error.details or None):
+        return error
+    return ToolError(error.code, message, retryable=error.retryable, details=details)
