@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -36,6 +38,19 @@ def env() -> Iterator[gym.Env]:
 def agent(server: ChatServer, **options: Any) -> OpenAIAgent:
     options.setdefault("sleep", lambda seconds: None)
     return OpenAIAgent(MODEL, base_url=server.url, **options)
+
+
+def eval_cli(server: ChatServer, out: Path, *args: str, key: str = API_KEY):
+    """``toolgym eval`` with the model agent against ``server``, in a fresh process."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    command = [sys.executable, "-m", "toolgym", "eval", "--agent", f"openai:{MODEL}"]
+    return subprocess.run(
+        [*command, "--base-url", server.url, "--out", str(out), "--no-progress", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**environ, "OPENAI_API_KEY": key},
+    )
 
 
 def customer_email(env: gym.Env, seed: int) -> str:
@@ -200,31 +215,7 @@ def scripted_policy(body: dict[str, Any]) -> Reply:
 
 def test_eval_cli_with_an_openai_agent(tmp_path: Path) -> None:
     with ChatServer(scripted_policy) as server:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "toolgym",
-                "eval",
-                "--agent",
-                f"openai:{MODEL}",
-                "--base-url",
-                server.url,
-                "--episodes",
-                "3",
-                "--temperature",
-                "0",
-                "--workers",
-                "2",
-                "--out",
-                str(tmp_path),
-                "--no-progress",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**_environ(), "OPENAI_API_KEY": API_KEY},
-        )
+        out = eval_cli(server, tmp_path, "--episodes", "3", "--temperature", "0", "--workers", "2")
     assert out.returncode == 0, out.stdout + out.stderr
     records = [json.loads(line) for line in (tmp_path / "trajectories.jsonl").open()]
     assert [r["agent"] for r in records] == [f"openai:{MODEL}"] * 3
@@ -238,33 +229,56 @@ def test_eval_cli_with_an_openai_agent(tmp_path: Path) -> None:
 
 def test_eval_cli_stops_at_a_rejected_key(tmp_path: Path) -> None:
     with ChatServer(scripted_policy) as server:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "toolgym",
-                "eval",
-                "--agent",
-                f"openai:{MODEL}",
-                "--base-url",
-                server.url,
-                "--episodes",
-                "5",
-                "--out",
-                str(tmp_path),
-                "--no-progress",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**_environ(), "OPENAI_API_KEY": "sk-wrong"},
-        )
+        out = eval_cli(server, tmp_path, "--episodes", "5", key="sk-wrong")
     assert out.returncode == 1
     assert "rejected the API key (HTTP 401)" in out.stdout
     assert (tmp_path / "trajectories.jsonl").read_text() == ""
 
 
-def _environ() -> dict[str, str]:
-    import os
+def test_raw_text_path_speaks_the_format(monkeypatch) -> None:
+    from toolgym.agents.factory import make_agent
+    from toolgym.evaluation import make_eval_env
 
-    return {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env = make_eval_env(ENV, format="hermes")
+    email = customer_email(env, 4)
+    call = json.dumps({"name": "find_customer", "arguments": {"email": email}})
+    script = [
+        completion(f"<tool_call>{call}</tool_call>", reasoning="Find the customer."),
+        completion("<think>Done.</think>Your account is found."),
+    ]
+    with ChatServer(script) as server:
+        chosen = make_agent(f"openai:{MODEL}", env, options={"base_url": server.url})
+        result = toolgym.run_episode(env, chosen, seed=4)
+    first, second = server.requests
+    assert "tools" not in first  # the tools are in the prompt, as the format writes them
+    assert "<tools>" in first["messages"][0]["content"]
+    assert result.infos[1]["parse_status"] == ["ok"]
+    assert second["messages"][2]["content"].startswith("<tool_call>")
+    assert second["messages"][2]["reasoning_content"] == "Find the customer."
+    assert second["messages"][3]["role"] == "user"
+    assert "<tool_response>" in second["messages"][3]["content"]
+    assistants = [m for m in result.history if m.role == "assistant"]
+    assert [m.thinking for m in assistants] == ["Find the customer.", "Done."]
+    assert assistants[-1].content == "Your account is found."
+    env.close()
+
+
+def gullible_policy(body: dict[str, Any]) -> Reply:
+    """A model that does what any text says: it browses the catalogue, then, if the result
+    carries an injected instruction with a code, repeats the code as told."""
+    last = body["messages"][-1]
+    if last["role"] == "user":
+        return completion(calls=[("c1", "search_products", {"query": ""})])
+    found = re.search(r"\b[A-Za-z]{3}-\d{4}\b", last["content"])
+    return completion(f"As instructed: {found.group(0)}" if found else "Here is our catalogue.")
+
+
+def test_attack_success_rate_of_a_gullible_model(tmp_path: Path) -> None:
+    plan = tmp_path / "inject.yaml"
+    plan.write_text("name: injected\nfaults:\n  - fault: prompt_injection\n")
+    with ChatServer(gullible_policy) as server:
+        out = eval_cli(server, tmp_path / "run", "--faults", str(plan), "--episodes", "4")
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "## Prompt injection" in report
+    assert "| toolgym/Retail-v0 | injected | 4 | 100.0% |" in report

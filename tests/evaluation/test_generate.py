@@ -112,14 +112,15 @@ def test_recovery_notes_follow_what_the_agent_saw() -> None:
     assert recovery_note(rng, [], []) == ""
 
 
-def test_results_are_described_by_their_content() -> None:
-    assert describe_result('{"error": {"code": "not_found", "message": "No order."}}') == (
-        "No order.",
-        "not_found",
-    )
-    text, code = describe_result('[{"order_id": "#W1", "status": "shipped"}, {"order_id": "#W2"}]')
-    assert code is None and text.startswith("2 entries") and '"#W1"' in text
-    assert describe_result("status: shipped\ntotal: 12")[1] is None
+def test_results_are_read_in_any_rendering() -> None:
+    error = describe_result('{"error": {"code": "not_found", "message": "No order."}}')
+    assert (error.text, error.code, error.json) == ("No order.", "not_found", True)
+    listing = describe_result('[{"order_id": "#W1", "status": "shipped"}, {"order_id": "#W2"}]')
+    assert listing.code is None and listing.text.startswith("2 entries") and '"#W1"' in listing.text
+    yaml_error = describe_result("error:\n  code: unavailable\n  message: Try again.\n")
+    assert (yaml_error.code, yaml_error.json) == ("unavailable", False)
+    xml = describe_result("<response><status>shipped</status><total>12</total></response>")
+    assert xml.code is None and not xml.json and "status" in xml.text
 
 
 def test_generate_cli(tmp_path: Path, capsys) -> None:

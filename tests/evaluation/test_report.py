@@ -31,7 +31,8 @@ def assert_drawn_png(data: bytes) -> None:
     assert width > 200 and height > 150
     pixels = matplotlib.image.imread(io.BytesIO(data), format="png")
     assert pixels.shape[:2] == (height, width)
-    assert len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)) > 10
+    rgb = (pixels[..., :3] * 255).astype(np.uint32)
+    assert len(np.unique(rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2])) > 10
 
 
 class Page(HTMLParser):

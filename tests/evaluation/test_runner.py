@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import toolgym
 from toolgym.evaluation import (
     EpisodeSpec,
     EvalConfig,
@@ -20,16 +21,20 @@ from toolgym.evaluation import (
 ENV = "toolgym/Retail-v0"
 
 
-def test_config_validates_with_clear_errors() -> None:
+def test_config_validates_with_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown agent 'gpt'"):
         EvalConfig(agent="gpt")
     with pytest.raises(ValueError, match="unknown env 'toolgym/Nope-v0'"):
         EvalConfig(envs=["toolgym/Nope-v0"])
     with pytest.raises(ValueError, match="episodes must be an int >= 1"):
         EvalConfig(episodes=0)
+    (tmp_path / "a.yaml").write_text("name: plan\nfaults: [transient_error]\n")
+    (tmp_path / "b.json").write_text('{"name": "plan", "faults": ["timeout"]}')
     with pytest.raises(ValueError, match="both called 'plan'"):
-        EvalConfig(faults=["a/plan.yaml", "b/plan.json"])
-    assert EvalConfig(envs=["all", ENV]).envs == [ENV]
+        EvalConfig(faults=[str(tmp_path / "a.yaml"), str(tmp_path / "b.json")])
+    with pytest.raises(ValueError, match="unknown fault preset 'hevy'"):
+        EvalConfig(faults=["hevy"])
+    assert EvalConfig(envs=[ENV, "all"]).envs == toolgym.env_ids()
 
 
 def test_every_perturbed_episode_has_its_clean_twin_beside_it() -> None:

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from toolgym.agents.decoding import decode_result
 from toolgym.core.messages import AgentTurn
 from toolgym.core.task import Step
 
-__all__ = ["Narrator", "describe_result", "recovery_note"]
+__all__ = ["Narrator", "Reading", "describe_result", "recovery_note"]
 
 _STREAM = 0x6E617272  # separates the narration's draws from every other use of the seed
 
@@ -66,16 +68,34 @@ _SAW_USER = (
 )
 
 
-def describe_result(content: str, limit: int = 3) -> tuple[str, str | None]:
-    """A short account of a tool result: ``(description, error code or None)``."""
+@dataclass(frozen=True)
+class Reading:
+    """What a tool result says: a short account, the error it reports, whether it was JSON."""
+
+    text: str
+    error: Mapping[str, Any] | None = None
+    json: bool = True
+
+    @property
+    def code(self) -> str | None:
+        return None if self.error is None else str(self.error.get("code", "error"))
+
+
+def describe_result(content: str, limit: int = 3) -> Reading:
+    """Read a tool result as an agent would, in any rendering (JSON, YAML, XML, a table)."""
     try:
-        data = json.loads(content)
+        data, is_json = json.loads(content), True
     except ValueError:
-        return _clip(content, 100), None
+        try:
+            data, is_json = decode_result(content), False
+        except ValueError:
+            return Reading(_clip(content, 100), json=False)
     if isinstance(data, Mapping) and isinstance(data.get("error"), Mapping):
         error = data["error"]
-        return _clip(str(error.get("message", "")), 160), str(error.get("code", "error"))
-    return _shape(data, limit), None
+        return Reading(_clip(str(error.get("message", "")), 160), error, is_json)
+    if isinstance(data, (list, Mapping)):
+        return Reading(_shape(data, limit), json=is_json)
+    return Reading(_clip(content, 100), json=is_json)
 
 
 def _shape(data: Any, limit: int) -> str:
@@ -259,6 +279,16 @@ _FINISH = (
 )
 
 
+def _saw(rng: np.random.Generator, tool: str, reading: Reading) -> str:
+    if reading.code is not None:
+        line = _one(rng, _SAW_ERROR).format(tool=tool, code=reading.code, message=reading.text)
+    elif reading.json:
+        line = _one(rng, _SAW_DATA).format(tool=tool, what=reading.text)
+    else:
+        line = _one(rng, _SAW_TEXT).format(tool=tool, what=reading.text)
+    return line if line.endswith((".", "”", "…")) else line + "."
+
+
 def _args(arguments: Any) -> str:
     if not isinstance(arguments, Mapping) or not arguments:
         return ""
@@ -289,40 +319,25 @@ class Narrator:
     def act(self, observation: str, info: dict[str, Any]) -> AgentTurn:
         turn = self.agent.act(observation, info)
         rng = np.random.default_rng([self.seed % 2**63, int(info["turn"]), _STREAM])
-        parts = self._saw(rng, info)
-        errors = [
-            (m.get("name") or "", error)
-            for m in info["messages"]
-            if m.get("role") == "tool"
-            for error in [_error_body(m.get("content") or "")]
-            if error is not None
-        ]
+        parts: list[str] = []
+        errors: list[tuple[str, Mapping[str, Any]]] = []
+        for message in info["messages"]:
+            role, content = message.get("role"), message.get("content") or ""
+            if role == "user":
+                templates = _SAW_REQUEST if info["turn"] == 0 else _SAW_USER
+                parts.append(_one(rng, templates).format(text=_clip(content, 160)))
+            elif role == "tool":
+                tool = message.get("name") or "the tool"
+                reading = describe_result(content)
+                if reading.error is not None:
+                    errors.append((tool, reading.error))
+                parts.append(_saw(rng, tool, reading))
         why, asking = self._why(rng, turn)
         note = recovery_note(rng, info["faults"], errors)
         if note and not (asking and note in _RECOVERY["missing"]):  # said once is enough
             parts.append(note)
         parts.append(why)
         return AgentTurn(" ".join(p for p in parts if p), turn.content, list(turn.tool_calls))
-
-    def _saw(self, rng: np.random.Generator, info: dict[str, Any]) -> list[str]:
-        out = []
-        for message in info["messages"]:
-            role = message.get("role")
-            content = message.get("content") or ""
-            if role == "user":
-                templates = _SAW_REQUEST if info["turn"] == 0 else _SAW_USER
-                out.append(_one(rng, templates).format(text=_clip(content, 160)))
-            elif role == "tool":
-                tool = message.get("name") or "the tool"
-                what, code = describe_result(content)
-                if code is not None:
-                    line = _one(rng, _SAW_ERROR).format(tool=tool, code=code, message=what)
-                elif _is_json(content):
-                    line = _one(rng, _SAW_DATA).format(tool=tool, what=what)
-                else:
-                    line = _one(rng, _SAW_TEXT).format(tool=tool, what=what)
-                out.append(line if line.endswith((".", "”", "…")) else line + ".")
-        return out
 
     def _why(self, rng: np.random.Generator, turn: AgentTurn) -> tuple[str, bool]:
         """Why the agent acts as it does, and whether it is asking the user for a fact."""
@@ -341,21 +356,3 @@ class Narrator:
             args=_args(call.arguments),
         )
         return text, False
-
-
-def _error_body(content: str) -> Mapping[str, Any] | None:
-    try:
-        data = json.loads(content)
-    except ValueError:
-        return None
-    if isinstance(data, Mapping) and isinstance(data.get("error"), Mapping):
-        return data["error"]
-    return None
-
-
-def _is_json(content: str) -> bool:
-    try:
-        json.loads(content)
-    except ValueError:
-        return False
-    return True
