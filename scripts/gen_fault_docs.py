@@ -125,8 +125,10 @@ class _BadCallFirst:
 
 def _views(env: gym.Env, seed: int, bad_call: bool) -> tuple[list[tuple[str, str]], Any]:
     """Everything the agent saw in one episode, labelled, and the episode."""
-    agent = _BadCallFirst(env) if bad_call else OracleAgent(env)
+    agent: Any = _BadCallFirst(env) if bad_call else OracleAgent(env)
     observation, info = env.reset(seed=seed)
+    if "format" in info:
+        agent = toolgym.TextAgent(agent)
     agent.reset(observation, info)
     episode = env.unwrapped.episode
     seen = [
@@ -193,8 +195,10 @@ def _first_change(episode: Episode, mark: Any, orders: list[list[str]], dbs: lis
 
 def example(name: str) -> tuple[str, str, str]:
     """Where the example was seen, and the text before and after the fault."""
-    plain = gym.make(ENV_ID, max_turns=60)
-    faulty = gym.make(ENV_ID, max_turns=60)
+    # a scaffold fault changes the format of a text-speaking agent: show it through one
+    speaks = {"format": "hermes"} if get(name).axis == "scaffold" else {}
+    plain = gym.make(ENV_ID, max_turns=60, **speaks)
+    faulty = gym.make(ENV_ID, max_turns=60, **speaks)
     pipeline = FaultPipeline(FaultPlan(faults=[{"fault": name}]))
     faulty.unwrapped.interceptors = [_WorldDiff(start=True), pipeline, _WorldDiff(start=False)]
     bad_call = name == "validation_wording"

@@ -33,8 +33,9 @@ class BadCallFirst:
         return self.oracle.act(observation, info)
 
 
-@pytest.mark.parametrize("name", names())
+@pytest.mark.parametrize("name", [n for n in names() if get(n).axis != "scaffold"])
 def test_each_fault_type_fires_and_is_recorded(name: str, run) -> None:
+    """(Scaffold faults need a text-speaking agent: tests/faults/test_scaffold.py.)"""
     plan = FaultPlan(faults=[{"fault": name}])
     agent = BadCallFirst if name == "validation_wording" else OracleAgent
     cls = get(name)

@@ -106,6 +106,7 @@ class ToolEnv(gym.Env[str, Any]):
         self.size = size
         self.interceptors = list(interceptors)
         self.render_mode = render_mode
+        self.scaffolds: tuple[str, ...] = ()  # set by TextActions: the formats the agent speaks
 
         self._worlds: dict[int, tuple[World, Any]] = {}
         first = self._world(0)[0]
@@ -165,6 +166,7 @@ class ToolEnv(gym.Env[str, Any]):
             view=ToolView(world.tools.values()),
             system_prompt=task.system_prompt,
             user_prompt=task.user_prompt,
+            scaffolds=self.scaffolds,
         )
         self.episode = episode
         for hook in self.interceptors:

@@ -26,7 +26,9 @@ class Episode:
     ``seed`` is the integer every random choice of this episode derives from (task, world
     variant, fault draws). ``pending_user`` holds user messages not yet delivered: when the
     agent replies without tool calls and one is pending, the user speaks again instead of the
-    episode ending.
+    episode ending. ``scaffolds`` names the tool-call formats the agent speaks through (set by
+    the ``TextActions`` wrapper; empty for structured actions), and ``scaffold`` is the one a
+    fault chose for this episode, which that wrapper then uses.
     """
 
     seed: int
@@ -43,6 +45,8 @@ class Episode:
     scratch: dict[str, Any] = field(default_factory=dict)
     reference: Reference | None = None
     start: Any = None
+    scaffolds: tuple[str, ...] = ()
+    scaffold: str | None = None
 
     def record(self, event: dict[str, Any]) -> None:
         """Log a fault that fired: it appears in this step's ``info["faults"]`` and the record."""

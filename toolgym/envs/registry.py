@@ -38,9 +38,7 @@ def suite(name: str) -> TaskSuite:
     return getattr(importlib.import_module(module), attribute)
 
 
-def make_env(
-    suite_name: str, *, faults: Any = None, format: Any = None, **kwargs: Any
-) -> gym.Env:
+def make_env(suite_name: str, *, faults: Any = None, format: Any = None, **kwargs: Any) -> gym.Env:
     """The entry point behind every registered id (``gym.make`` passes its kwargs here).
 
     ``faults`` is a :class:`~toolgym.faults.FaultPlan`, a preset name (``"medium"``), a path to

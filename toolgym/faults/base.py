@@ -3,10 +3,10 @@
 A :class:`Fault` is a pydantic model whose fields are its parameters (validated, with bounds)
 plus a firing ``probability`` and a :class:`Schedule`. Class attributes say what it is: its
 ``name``, the ``axis`` it perturbs (``tools``, ``prompts``, ``world``, ``errors``,
-``responses``), the ``hook`` it changes (``tools``, ``system_prompt``, ``user_prompt``,
-``world``, ``call``, ``result``), the ``stage`` of the episode at which it may fire (``reset``,
-``turn``, ``call``, ``result``), and whether it is ``recoverable``: whether a careful agent can
-still finish the task when it fires.
+``responses``, ``scaffold``), the ``hook`` it changes (``tools``, ``system_prompt``,
+``user_prompt``, ``world``, ``call``, ``result``, ``format``), the ``stage`` of the episode at
+which it may fire (``reset``, ``turn``, ``call``, ``result``), and whether it is
+``recoverable``: whether a careful agent can still finish the task when it fires.
 
 A fault *fires* when it changes something; it then records a :class:`FaultEvent`. A fault whose
 schedule excludes the step, whose probability draw fails, or that finds nothing to change
@@ -44,11 +44,19 @@ __all__ = [
     "registry",
 ]
 
-Axis = Literal["tools", "prompts", "world", "errors", "responses"]
-Hook = Literal["tools", "system_prompt", "user_prompt", "world", "call", "result"]
+Axis = Literal["tools", "prompts", "world", "errors", "responses", "scaffold"]
+Hook = Literal["tools", "system_prompt", "user_prompt", "world", "call", "result", "format"]
 Stage = Literal["reset", "turn", "call", "result"]
-AXES: tuple[str, ...] = ("tools", "prompts", "world", "errors", "responses")
-HOOKS: tuple[str, ...] = ("tools", "system_prompt", "user_prompt", "world", "call", "result")
+AXES: tuple[str, ...] = ("tools", "prompts", "world", "errors", "responses", "scaffold")
+HOOKS: tuple[str, ...] = (
+    "tools",
+    "system_prompt",
+    "user_prompt",
+    "world",
+    "call",
+    "result",
+    "format",
+)
 STAGES: tuple[str, ...] = ("reset", "turn", "call", "result")
 
 T = TypeVar("T")

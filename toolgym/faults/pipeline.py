@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FaultPipeline"]
 
-_HOOK_PHASE = {"world": 0, "tools": 1, "system_prompt": 2, "user_prompt": 3, "call": 4}
+_HOOK_PHASE = {"world": 0, "tools": 1, "system_prompt": 2, "user_prompt": 3, "format": 4, "call": 5}
 _CODEC_ORDER = 75  # ids and dates take their visible form after renderings, before truncation
 Indexed = list[tuple[int, Fault]]
 

@@ -90,6 +90,7 @@ def _medium() -> list[Spec]:
         {"fault": "numbers_as_strings", "probability": 0.1},
         {"fault": "yaml_rendering", "probability": 0.1},
         {"fault": "prompt_injection", "probability": 0.05},
+        {"fault": "scaffold_format", "probability": 0.2},
     ]
 
 

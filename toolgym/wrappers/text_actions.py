@@ -79,6 +79,7 @@ class TextActions(gym.Wrapper[str, str, str, Any], gym.utils.RecordConstructorAr
             )
         self.choices: tuple[Format, ...] = tuple(get(choice) for choice in choices)
         self.format: Format = self.choices[0]
+        env.unwrapped.scaffolds = tuple(f.name for f in self.choices)
         self.action_space = AnyText()
         self.observation_space = AnyText()
         self._tools: list[dict[str, Any]] = []
@@ -103,7 +104,7 @@ class TextActions(gym.Wrapper[str, str, str, Any], gym.utils.RecordConstructorAr
         return observation, reward, terminated, truncated, info
 
     def _choose(self, episode: Episode) -> Format:
-        chosen = episode.scratch.get(FORMAT_KEY)
+        chosen = episode.scaffold or episode.scratch.get(FORMAT_KEY)
         if chosen is not None:
             return get(chosen)
         if len(self.choices) == 1:
