@@ -10,7 +10,7 @@ import pytest
 
 from toolgym.cli import main
 from toolgym.evaluation.generate import GenerateConfig, generate
-from toolgym.evaluation.narration import describe_result, recovery_note
+from toolgym.evaluation.narration import RECOVERY_NOTES, describe_result, recovery_note
 
 ENV = "toolgym/Retail-v0"
 
@@ -104,11 +104,19 @@ def test_recovery_notes_follow_what_the_agent_saw() -> None:
     renamed = recovery_note(rng, [], [("get_order", {"code": "unknown_tool"})])
     assert "tool" in renamed.lower()
     injected = recovery_note(
-        rng, [{"fault": "injected_instruction", "axis": "responses", "detail": ""}], []
+        rng, [{"fault": "prompt_injection", "axis": "responses", "detail": ""}], []
     )
     assert "instruction" in injected.lower() or "redirect" in injected.lower()
-    truncated = recovery_note(rng, [{"fault": "truncated_result", "axis": "responses"}], [])
+    truncated = recovery_note(rng, [{"fault": "truncated_output", "axis": "responses"}], [])
     assert "rest" in truncated or "remainder" in truncated
+    both = [
+        {"fault": "yaml_rendering", "axis": "responses"},
+        {"fault": "prompt_injection", "axis": "responses"},
+    ]
+    assert recovery_note(np.random.default_rng(1), both, []) in RECOVERY_NOTES["injection"]
+    drift = recovery_note(rng, [{"fault": "tool_drift", "axis": "tools"}], [])
+    assert drift in RECOVERY_NOTES["drift"]
+    assert recovery_note(rng, [{"fault": "scaffold_format", "axis": "scaffold"}], []) == ""
     assert recovery_note(rng, [], []) == ""
 
 

@@ -23,7 +23,7 @@ from toolgym.agents.decoding import decode_result
 from toolgym.core.messages import AgentTurn
 from toolgym.core.task import Step
 
-__all__ = ["Narrator", "Reading", "describe_result", "recovery_note"]
+__all__ = ["RECOVERY_NOTES", "Narrator", "Reading", "describe_result", "recovery_note"]
 
 _STREAM = 0x6E617272  # separates the narration's draws from every other use of the seed
 
@@ -125,7 +125,8 @@ def _fields(data: Mapping[str, Any], limit: int) -> str:
 
 
 # ---------------------------------------------------------- what went wrong
-_RECOVERY: dict[str, tuple[str, ...]] = {
+RECOVERY_NOTES: dict[str, tuple[str, ...]] = {
+    # kind of trouble -> ways to say what went wrong and how the agent gets past it
     "retry": (
         "That is a temporary failure, so the same call should go through if I try again.",
         "The error says it is retryable; nothing is wrong with my call, so I retry it as is.",
@@ -169,6 +170,22 @@ _RECOVERY: dict[str, tuple[str, ...]] = {
         "Only part of the data came back. I'll follow the continuation to see all of it.",
         "There is more than this page; I need the remainder first.",
     ),
+    "stale": (
+        "The result says it came from a stale cache, so that value may be out of date; I read "
+        "it again before relying on it.",
+        "A stale read. I'll ask again for the current value.",
+    ),
+    "noise": (
+        "The result carries extra material I did not ask for; I keep to the fields that matter.",
+        "Lots of irrelevant content in there. Only the relevant fields count.",
+        "Some noise in the data (extra fields, odd characters); the values I need are intact.",
+    ),
+    "drift": (
+        "The tool list changed since my last step — a name or a parameter was renamed — so I "
+        "call things by their current names.",
+        "The API drifted mid-conversation; I follow the schema as it is now.",
+        "Something in the toolset was renamed just now. Using the current names.",
+    ),
     "reshaped": (
         "The data comes in an unusual shape, but the values I need are there; I read them "
         "carefully.",
@@ -193,10 +210,29 @@ _RECOVERY: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_RESULT_KINDS = {
-    "incomplete": ("trunc", "page", "paginat", "partial", "continu"),
-    "injection": ("inject", "canary"),
-    "reshaped": ("yaml", "xml", "table", "camel", "string", "reorder", "key", "format", "render"),
+# Which note a fault calls for (the catalogue in ``toolgym.faults``); other faults of an axis get
+# the axis's note. Errors explain themselves through their body; the scaffold is invisible.
+_FAULT_KINDS = {
+    "truncated_output": "incomplete",
+    "pagination": "incomplete",
+    "prompt_injection": "injection",
+    "stale_value": "stale",
+    "distractor_content": "noise",
+    "noise_fields": "noise",
+    "unicode_noise": "noise",
+    "whitespace_noise": "noise",
+    "underspecification": "missing",
+    "split_request": "",
+    "tool_drift": "drift",
+    "parameter_drift": "drift",
+}
+_AXIS_KINDS = {
+    "tools": "tools",
+    "prompts": "prompt",
+    "world": "world",
+    "responses": "reshaped",
+    "errors": "",
+    "scaffold": "",
 }
 
 
@@ -215,42 +251,40 @@ def recovery_note(
         if error.get("retryable"):
             after = error.get("retry_after")
             if after is not None:
-                return _one(rng, _RECOVERY["wait"]).format(after=f"{after}s")
-            return _one(rng, _RECOVERY["retry"])
+                return _one(rng, RECOVERY_NOTES["wait"]).format(after=f"{after}s")
+            return _one(rng, RECOVERY_NOTES["retry"])
         if code in ("unknown_tool", "deprecated", "tool_deprecated"):
-            return _one(rng, _RECOVERY["unknown_tool"])
+            return _one(rng, RECOVERY_NOTES["unknown_tool"])
         if code == "invalid_arguments":
-            return _one(rng, _RECOVERY["invalid_arguments"])
+            return _one(rng, RECOVERY_NOTES["invalid_arguments"])
     kinds = {_kind(event) for event in events} - {""}
     for kind in _PRIORITY:
         if kind in kinds:
-            return _one(rng, _RECOVERY[kind])
+            return _one(rng, RECOVERY_NOTES[kind])
     return ""
 
 
 # When several faults fired in one step, the one the agent must act on is the one to name.
-_PRIORITY = ("injection", "incomplete", "missing", "reshaped", "tools", "prompt", "world", "other")
+_PRIORITY = (
+    "injection",
+    "incomplete",
+    "stale",
+    "missing",
+    "drift",
+    "reshaped",
+    "noise",
+    "tools",
+    "prompt",
+    "world",
+    "other",
+)
 
 
 def _kind(event: Mapping[str, Any]) -> str:
-    axis = str(event.get("axis", "")).lower()
-    name = str(event.get("fault", "")).lower()
-    if axis in ("call", "errors", "format"):
-        return ""  # an error explains itself through its body; a format change is invisible
-    if "underspec" in name or "withh" in name or "missing" in name:
-        return "missing"
-    if axis in ("result", "results", "responses"):
-        for kind, words in _RESULT_KINDS.items():
-            if any(word in name for word in words):
-                return kind
-        return "other"
-    if axis == "tools":
-        return "tools"
-    if axis == "world":
-        return "world"
-    if "prompt" in axis:
-        return "prompt"
-    return "other"
+    name = str(event.get("fault", ""))
+    if name in _FAULT_KINDS:
+        return _FAULT_KINDS[name]
+    return _AXIS_KINDS.get(str(event.get("axis", "")), "other")
 
 
 # ------------------------------------------------------------- why it acts
@@ -334,7 +368,7 @@ class Narrator:
                 parts.append(_saw(rng, tool, reading))
         why, asking = self._why(rng, turn)
         note = recovery_note(rng, info["faults"], errors)
-        if note and not (asking and note in _RECOVERY["missing"]):  # said once is enough
+        if note and not (asking and note in RECOVERY_NOTES["missing"]):  # said once is enough
             parts.append(note)
         parts.append(why)
         return AgentTurn(" ".join(p for p in parts if p), turn.content, list(turn.tool_calls))
