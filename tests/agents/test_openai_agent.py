@@ -282,3 +282,20 @@ def test_attack_success_rate_of_a_gullible_model(tmp_path: Path) -> None:
     report = (tmp_path / "run" / "report.md").read_text()
     assert "## Prompt injection" in report
     assert "| toolgym/Retail-v0 | injected | 4 | 100.0% |" in report
+
+
+def test_a_scaffold_fault_switches_the_model_to_the_episodes_format(tmp_path: Path) -> None:
+    from toolgym.agents.factory import make_agent
+    from toolgym.evaluation import make_eval_env
+
+    plan = tmp_path / "scaffold.yaml"
+    plan.write_text("faults:\n  - fault: scaffold_format\n    formats: [react]\n")
+    env = make_eval_env(ENV, str(plan), format="hermes")
+    with ChatServer([completion("Thought: nothing to do.\nFinal Answer: Hello.")]) as server:
+        chosen = make_agent(f"openai:{MODEL}", env, options={"base_url": server.url})
+        result = toolgym.run_episode(env, chosen, seed=3)
+    assert result.infos[0]["format"] == "react"
+    assert result.faults[0]["fault"] == "scaffold_format"
+    system = server.requests[0]["messages"][0]["content"]
+    assert "Action Input" in system and "<tool_call>" not in system
+    env.close()

@@ -152,3 +152,16 @@ def test_generated_thoughts_explain_the_recovery(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["plans"]["flaky"]["faults"][0]["fault"] == "transient_error"
     assert manifest["dataset"]["fault_events"]["transient_error"] >= 2
+
+
+def test_records_name_the_format_each_episode_was_played_in(tmp_path: Path) -> None:
+    plan = tmp_path / "scaffold.yaml"
+    plan.write_text("name: other-scaffold\nfaults:\n  - fault: scaffold_format\n")
+    config = EvalConfig(agent="oracle", episodes=4, faults=[str(plan)], format="hermes")
+    evaluate(config, tmp_path / "run")
+    records = TrajectoryStore(tmp_path / "run").records()
+    assert all(r["success"] for r in records)
+    assert {r["format"] for r in records if r["faults"] == "none"} == {"hermes"}
+    drawn = [r["format"] for r in records if r["faults"] == "other-scaffold"]
+    assert "hermes" not in drawn and len(drawn) == 4
+    assert all(r["fault_events"][0]["axis"] == "scaffold" for r in records if r["faults"] != "none")

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 
 from toolgym.core.messages import AgentTurn, ToolCall
+from toolgym.formats import Format
+from toolgym.formats import get as get_format
 
 __all__ = ["ModelError", "OpenAIAgent"]
 
@@ -53,6 +55,8 @@ class OpenAIAgent:
         api_key_env: the environment variable holding the key (never the key itself, so it
             stays out of command lines, logs and run manifests).
         format: a tool-call format name for the raw-text path; ``None`` for native tool calls.
+            On a ``TextActions`` env the episode's own format (``info["format"]``, which a
+            scaffold fault may draw) takes over at each reset.
         temperature / top_p / max_tokens: sampling parameters (unset: the server's defaults).
         seed: sent as the request's ``seed`` (servers that support it sample reproducibly) and
             seeds the retry jitter.
@@ -103,11 +107,7 @@ class OpenAIAgent:
             )
         self.model = model
         self.api_key_env = api_key_env
-        self.format = None
-        if format is not None:
-            from toolgym.formats import get
-
-            self.format = get(format)
+        self.format: Format | None = None if format is None else get_format(format)
         self.sampling = {
             key: value
             for key, value in (
@@ -141,6 +141,8 @@ class OpenAIAgent:
         """One request to the model with the conversation so far; its reply as an action."""
         if info.get("turn") == 0:
             self.messages = []
+            if self.format is not None and info.get("format"):
+                self.format = get_format(info["format"])  # the episode's scaffold
         self.messages.extend(self._incoming(info))
         request: dict[str, Any] = {"model": self.model, "messages": self.messages}
         if self.format is None and info.get("tools"):

@@ -189,7 +189,7 @@ def episode_record(spec: EpisodeSpec, settings: Settings, result: EpisodeResult)
         "env": spec.env,
         "agent": settings.agent,
         "faults": spec.faults,
-        "format": settings.format,
+        "format": result.infos[0].get("format", settings.format),
         "seed": spec.seed,
         "trial": spec.trial,
         "task_id": result.task_id,
