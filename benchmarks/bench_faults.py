@@ -22,9 +22,11 @@ import time
 from typing import Any
 
 import gymnasium as gym
+from bench_envs import typical_call  # benchmarks/ is the script's directory
 
 import toolgym
 from toolgym.agents import OracleAgent
+from toolgym.core.task import Step
 
 CONFIGS = ("none", "heavy")
 
@@ -45,23 +47,10 @@ def _oracle_steps(env: gym.Env, seed: int, steps: list[float], resets: list[floa
         done = terminated or truncated
 
 
-def _typical_seed(env: gym.Env) -> int:
-    """A seed whose oracle starts with a read-only call: what agents do most."""
-    base = env.unwrapped
-    for seed in range(100):
-        env.reset(seed=seed)
-        step = next(base.episode.task.plan())
-        if not base.episode.world.tools[step.tool].mutates:
-            return seed
-    raise RuntimeError("no read-only first call found")
-
-
-def _first_call(env: gym.Env, seed: int) -> dict[str, Any]:
-    """That call as the env shows it after ``reset(seed)`` (renamed tools and all)."""
+def _shown(env: gym.Env, seed: int, step: Step) -> dict[str, Any]:
+    """``step`` as the env shows it after ``reset(seed)`` (renamed tools and all)."""
     env.reset(seed=seed)
-    episode = env.unwrapped.episode
-    step = next(episode.task.plan())
-    entry = episode.view.entry_for(step.tool)
+    entry = env.unwrapped.episode.view.entry_for(step.tool)
     name, arguments = step.tool, step.arguments
     if entry is not None:
         name, arguments = entry.name, entry.visible_arguments(step.arguments)
@@ -80,8 +69,8 @@ def measure(env_id: str, episodes: int, repeat: int) -> dict[str, dict[str, floa
             _oracle_steps(envs[c], seed, steps[c], resets[c])
 
     typical: dict[str, list[float]] = {c: [] for c in CONFIGS}
-    seed = _typical_seed(envs["none"])
-    actions = {c: _first_call(envs[c], seed) for c in CONFIGS}
+    seed, step = typical_call(envs["none"])
+    actions = {c: _shown(envs[c], seed, step) for c in CONFIGS}
     for c in CONFIGS:
         envs[c].unwrapped.max_turns = 10**9
     for _ in range(repeat):

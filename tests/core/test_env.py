@@ -348,6 +348,15 @@ def test_interceptors_see_every_hook_and_change_what_the_agent_sees() -> None:
     assert "call read_counter" in hook.log and "result False" in hook.log
 
 
+def test_a_bug_in_a_tool_is_an_internal_error_not_a_crash() -> None:
+    env = make()
+    env.reset(seed=0)
+    env.episode.world.tools["get_counter"].toolkit.table = None  # break the service
+    obs, _, terminated, _, info = env.step(turn(("get_counter", {"name": "c1"})))
+    assert info["parse_status"] == ["ok"] and not terminated
+    assert '"internal_error"' in obs and "AttributeError" in obs
+
+
 def test_run_episode_with_an_agent() -> None:
     class Greedy:
         def __init__(self) -> None:

@@ -172,6 +172,7 @@ def test_no_action_makes_step_raise(env_id: str) -> None:
         assert isinstance(obs, str) and tuple(info) == INFO_KEYS
         assert type(terminated) is bool and type(truncated) is bool
         for status, message in zip(info["parse_status"], info["messages"], strict=False):
+            assert '"internal_error"' not in message["content"], message["content"]
             if status != "ok":
                 assert '"error"' in message["content"] or "Error" in message["content"]
 

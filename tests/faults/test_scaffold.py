@@ -58,7 +58,7 @@ def test_structured_agents_have_no_scaffold_to_change() -> None:
 
 
 def test_formats_are_validated() -> None:
-    with pytest.raises(ValidationError, match="unknown formats"):
+    with pytest.raises(ValidationError, match="'hermes', 'react'"):
         FaultPlan(faults=[{"fault": "scaffold_format", "formats": ["hermes", "yaml"]}])
     with pytest.raises(ValidationError):
         FaultPlan(faults=[{"fault": "scaffold_format", "formats": []}])

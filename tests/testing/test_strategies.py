@@ -63,6 +63,7 @@ def test_tool_calls_satisfy_the_schemas_the_env_shows(env_id: str) -> None:
         # because the arguments break the schema it showed.
         assert step["parse_status"] in (["ok"], ["schema_violation"]), content
         assert "Invalid arguments for" not in content, content
+        assert '"internal_error"' not in content, content
 
     check()
 

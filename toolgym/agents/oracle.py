@@ -47,6 +47,15 @@ _SPACE = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
+def _heard(observation: Any, info: dict[str, Any]) -> str:
+    """What the environment said this step, whatever the observation's shape (text, or a
+    whole conversation under ``ChatHistory``): the new messages' text."""
+    messages = info.get("messages")
+    if messages:
+        return "\n".join(str(m.get("content") or "") for m in messages)
+    return observation if isinstance(observation, str) else ""
+
+
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text).replace("\u00a0", " "))
     return _SPACE.sub(" ", text).casefold()
@@ -107,7 +116,7 @@ class OracleAgent:
     def act(self, observation: str, info: dict[str, Any]) -> AgentTurn:
         if self._plan is None:
             self.reset(observation, info)
-        self._seen.append(_norm(observation))
+        self._seen.append(_norm(_heard(observation, info)))
         thought = ""
         if self._call is not None:
             call, self._call = self._call, None

@@ -277,6 +277,8 @@ class ToolEnv(gym.Env[str, Any]):
                     invocation.result = episode.world.tools[entry.target](invocation.arguments)  # type: ignore[index]
             except ToolError as err:
                 invocation.error = err
+            except Exception as exc:  # a bug in a simulated service: a 500, not a crash
+                invocation.error = _internal_error(invocation.name, exc)
         for hook in self.interceptors:
             hook.on_result(episode, invocation)
         status = "ok"
@@ -345,6 +347,15 @@ class ToolEnv(gym.Env[str, Any]):
             print(text)
             return None
         return text
+
+
+def _internal_error(name: str, exc: Exception) -> ToolError:
+    """What a real API answers when its own code fails: an opaque server error. The test
+    suites fail on any ``internal_error``, so a service bug is found rather than hidden."""
+    return ToolError(
+        "internal_error",
+        f"The {name} service failed unexpectedly ({type(exc).__name__}). Try another approach.",
+    )
 
 
 def _unknown(name: str, episode: Episode) -> ToolError:

@@ -9,9 +9,9 @@ records nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from toolgym import formats
 from toolgym.faults.base import Fault, FaultContext
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from toolgym.core.episode import Invocation
 
 __all__ = ["ScaffoldFormat"]
+
+FormatName = Literal[tuple(formats.names())]  # type: ignore[valid-type]
 
 
 class ScaffoldFormat(Fault):
@@ -31,19 +33,11 @@ class ScaffoldFormat(Fault):
     hook: ClassVar = "format"
     stage: ClassVar = "reset"
 
-    formats: tuple[str, ...] = Field(
+    formats: tuple[FormatName, ...] = Field(
         default_factory=lambda: tuple(formats.names()),
         min_length=1,
         description="Formats to draw from (default: every format).",
     )
-
-    @field_validator("formats")
-    @classmethod
-    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [name for name in value if name not in formats.names()]
-        if unknown:
-            raise ValueError(f"unknown formats {unknown}; known: {formats.names()}")
-        return value
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         episode = ctx.episode

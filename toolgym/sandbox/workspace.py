@@ -168,6 +168,8 @@ class Workspace:
     def size(self, path: str) -> int:
         """Size in bytes of a regular file."""
         parts = self._parts(path)
+        if not parts:
+            raise WorkspaceError("is_a_directory", "The workspace itself is a directory.")
         dfd = self._open_dir(parts[:-1])
         try:
             info = os.stat(parts[-1], dir_fd=dfd, follow_symlinks=False)
