@@ -28,7 +28,10 @@ DEFAULT_ENV = "toolgym/Retail-v0"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="toolgym", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="toolgym",
+        description="List what exists, watch an episode, evaluate an agent, make training data.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     listing = commands.add_parser(

@@ -1,7 +1,17 @@
 """Agents: anything with ``act(observation, info) -> action``."""
 
 from toolgym.agents.baselines import NoToolAgent, RandomAgent
+from toolgym.agents.factory import make_agent
+from toolgym.agents.openai_agent import ModelError, OpenAIAgent
 from toolgym.agents.oracle import OracleAgent
 from toolgym.agents.text import TextAgent
 
-__all__ = ["NoToolAgent", "OracleAgent", "RandomAgent", "TextAgent"]
+__all__ = [
+    "ModelError",
+    "NoToolAgent",
+    "OpenAIAgent",
+    "OracleAgent",
+    "RandomAgent",
+    "TextAgent",
+    "make_agent",
+]
