@@ -32,7 +32,6 @@ demo: $(STAMP)
 
 bench: $(STAMP) sandbox-deps
 	$(PY) benchmarks/bench.py
-	$(PY) benchmarks/bench_faults.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check toolgym tests examples benchmarks

@@ -134,6 +134,8 @@ def main() -> None:
     )
     parser.add_argument("--env", action="append", help="env ids (default: all)")
     args = parser.parse_args()
+    if quick and not args.env:  # one API env and one sandboxed env show the command works
+        args.env = ["toolgym/Retail-v0", "toolgym/Python-v0"]
 
     cartpole = cartpole_step_us(args.repeat)
     print(f"CartPole-v1 step (gym.make): {cartpole:.1f} us median\n")

@@ -97,6 +97,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200 if quick else 3000)
     parser.add_argument("--env", action="append", help="env ids (default: all)")
     args = parser.parse_args()
+    if quick and not args.env:
+        args.env = ["toolgym/Retail-v0"]
 
     header = (
         f"{'env':<24}{'faults':>8}{'steps':>7}{'step us (median)':>18}{'mean':>9}"

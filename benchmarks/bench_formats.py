@@ -1,12 +1,14 @@
 """Microseconds per parse and render of a typical turn, for every tool-call format.
 
 A typical turn: two sentences of thinking and one call with two arguments; parsed with the
-Retail toolset given (as ``TextActions`` does). Run: ``python benchmarks/formats.py``.
+Retail toolset given (as ``TextActions`` does). ``make bench`` runs it, or
+``python benchmarks/bench_formats.py``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import timeit
 
 import gymnasium as gym
@@ -27,7 +29,10 @@ RESULT = {
 }
 
 
-def per_call(fn, number: int = 2000) -> float:
+NUMBER = 100 if os.environ.get("TOOLGYM_BENCH_QUICK") else 2000
+
+
+def per_call(fn, number: int = NUMBER) -> float:
     """Best of five runs, in microseconds per call."""
     return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
 
