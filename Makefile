@@ -14,15 +14,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The sandbox isolates agent code with bubblewrap; install it where apt can (never fatal).
+# The sandbox isolates agent code with bubblewrap, and the docker backend's tests start a
+# private dockerd: install what is missing where apt can (never fatal; tests skip with reasons).
 sandbox-deps:
-	@command -v bwrap >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	command -v dockerd >/dev/null 2>&1 || missing="$$missing docker.io"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null 2>&1 \
-	      || echo "note: could not install bubblewrap; the sandbox will run without namespaces"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $$missing) >/dev/null 2>&1 \
+	      || echo "note: could not install$$missing; the tests that need it will skip"; \
 	  else \
-	    echo "note: bwrap not found and apt-get unavailable (or not root); the sandbox will run without namespaces"; \
-	  fi; }
+	    echo "note:$$missing not installed and apt-get unavailable (or not root); tests that need it skip"; \
+	  fi; \
+	fi
 
 test: $(STAMP) sandbox-deps
 	$(PY) -m pytest -q -p no:cacheprovider
