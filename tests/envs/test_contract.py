@@ -20,7 +20,7 @@ import toolgym
 from toolgym.core.env import INFO_KEYS
 
 # Environments whose steps run real processes get fewer seeds here; their own tests go deeper.
-SEEDS = {"default": 200}
+SEEDS = {"default": 200, "toolgym/Python-v0": 40, "toolgym/Codebase-v0": 40}
 
 
 def seeds_for(env_id: str) -> range:
