@@ -59,11 +59,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--episodes", type=int, default=20, help="tasks per environment")
     run.add_argument("--trials", type=int, default=1, help="trials per task, for pass^k")
     run.add_argument("--seed", type=int, default=0, help="first task seed")
-    run.add_argument("--workers", type=int, default=1, help="episodes played in parallel")
+    run.add_argument(
+        "--workers", type=int, default=1, help="episodes played in parallel (processes or actors)"
+    )
     run.add_argument("--max-turns", type=int, default=30, help="agent turns per episode")
     run.add_argument("--format", default=None, help="tool-call format: the raw-text path")
     run.add_argument("--out", required=True, help="run directory (rerun to resume)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    scale = run.add_argument_group("Ray backend (pip install 'toolgym[ray]')")
+    scale.add_argument(
+        "--backend",
+        default="local",
+        choices=["local", "ray"],
+        help="where episodes run: this machine's processes, or Ray actors (--workers of them)",
+    )
+    scale.add_argument(
+        "--address", help="an existing Ray cluster ('auto', 'ray://head:10001'); default: local"
+    )
+    scale.add_argument(
+        "--envs-per-worker", type=int, default=1, help="episodes each Ray actor plays at once"
+    )
     model = run.add_argument_group("openai:MODEL agents")
     model.add_argument("--base-url", help="server URL, e.g. http://localhost:8000/v1")
     model.add_argument("--api-key-env", help="variable holding the API key (OPENAI_API_KEY)")
@@ -312,6 +327,9 @@ def _eval(console: Console, args: argparse.Namespace) -> int:
         max_turns=args.max_turns,
         format=args.format,
         agent_options=options,
+        backend=args.backend,
+        address=args.address,
+        envs_per_worker=args.envs_per_worker,
     )
     watcher = _LiveSuccess(console, enabled=not args.no_progress)
     failure = None
