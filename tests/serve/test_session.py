@@ -60,7 +60,7 @@ def test_errors_are_named_and_the_episode_ends_cleanly() -> None:
     last = session.call("get_order", {"order_id": "#W0000000"})
     assert last.error == "not_found" and last.done and last.truncated
     over = session.call("list_categories", {})
-    assert over.error == "episode_over" and "start_task" in over.text
+    assert over.error == "episode_over" and "no more calls" in over.text
     assert session.result()["truncated"] and not session.result()["success"]
 
 

@@ -33,6 +33,7 @@ from toolgym.serve.session import CallReply, TaskSession
 __all__ = ["CONTROL_TOOLS", "TaskControls", "build_server", "serve"]
 
 CONTROL_TOOLS = ("start_task", "submit_answer", "get_result")
+_NEXT = "Call start_task to begin another."
 TRANSPORTS = ("stdio", "http")
 Reply = tuple[str, dict[str, Any]]
 
@@ -83,8 +84,9 @@ class TaskControls(Toolkit):
         still has something to say, which is then returned)."""
         reply = self.session.submit(answer)
         if reply.error is not None:
-            raise ToolError(reply.error, reply.text)
-        return reply.text, {"done": reply.done, "faults": reply.faults}
+            raise ToolError(reply.error, f"{reply.text} {_NEXT}")
+        text = f"{reply.text} Call get_result for the verdict." if reply.done else reply.text
+        return text, {"done": reply.done, "faults": reply.faults}
 
     @tool
     def get_result(self) -> Reply:
@@ -188,7 +190,8 @@ def _control(control: Tool, arguments: dict[str, Any]) -> types.CallToolResult:
 
 
 def _tool_result(reply: CallReply) -> types.CallToolResult:
-    content = [types.TextContent(type="text", text=reply.text)]
+    text = f"{reply.text} {_NEXT}" if reply.error == "episode_over" else reply.text
+    content = [types.TextContent(type="text", text=text)]
     if reply.truncated:
         note = "The turn limit is reached: the task is over. Call get_result for the verdict."
         content.append(types.TextContent(type="text", text=note))

@@ -16,7 +16,9 @@ import gymnasium as gym
 from toolgym.core.env import ToolEnv
 from toolgym.core.episode import Episode, Interceptor, Invocation
 
-__all__ = ["CallReply", "TaskSession", "TaskStart"]
+__all__ = ["OVER", "CallReply", "TaskSession", "TaskStart"]
+
+OVER = "The task is over; it takes no more calls or answers."
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,7 @@ class TaskSession:
         _, reward, terminated, truncated, info = self.env.step(action)
         status = info["parse_status"][0] if info["parse_status"] else "invalid_action"
         if status == "episode_over":
-            return CallReply(
-                "The task is over: call start_task to begin another.", "episode_over", done=True
-            )
+            return CallReply(OVER, "episode_over", done=True)
         self._record(info, reward, terminated, truncated)
         content = info["messages"][0]["content"] if info["messages"] else ""
         error = self._last_error.code if status in ("ok", "schema_violation") else status
@@ -148,12 +148,10 @@ class TaskSession:
         """The agent's final answer: the checker runs, unless the user has more to say."""
         _, reward, terminated, truncated, info = self.env.step(str(answer))
         if info["parse_status"] == ["episode_over"]:
-            return CallReply(
-                "The task is over: call start_task to begin another.", "episode_over", done=True
-            )
+            return CallReply(OVER, "episode_over", done=True)
         self._record(info, reward, terminated, truncated)
         if self._done:
-            text = "Answer received; the task is over. Call get_result for the verdict."
+            text = "Answer received; the task is over."
         else:
             text = "\n".join(m["content"] for m in info["messages"])
         return CallReply(text, None, list(info["faults"]), self._done, self._truncated)
