@@ -62,11 +62,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--episodes", type=int, default=20, help="tasks per environment")
     run.add_argument("--trials", type=int, default=1, help="trials per task, for pass^k")
     run.add_argument("--seed", type=int, default=0, help="first task seed")
-    run.add_argument("--workers", type=int, default=1, help="episodes played in parallel")
+    run.add_argument(
+        "--workers", type=int, default=1, help="episodes played in parallel (processes or actors)"
+    )
     run.add_argument("--max-turns", type=int, default=30, help="agent turns per episode")
     run.add_argument("--format", default=None, help="tool-call format: the raw-text path")
     run.add_argument("--out", required=True, help="run directory (rerun to resume)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    scale = run.add_argument_group("Ray backend (pip install 'toolgym[ray]')")
+    scale.add_argument(
+        "--backend",
+        default="local",
+        choices=["local", "ray"],
+        help="where episodes run: this machine's processes, or Ray actors (--workers of them)",
+    )
+    scale.add_argument(
+        "--address", help="an existing Ray cluster ('auto', 'ray://head:10001'); default: local"
+    )
+    scale.add_argument(
+        "--envs-per-worker", type=int, default=1, help="episodes each Ray actor plays at once"
+    )
     model = run.add_argument_group("openai:MODEL agents")
     model.add_argument("--base-url", help="server URL, e.g. http://localhost:8000/v1")
     model.add_argument("--api-key-env", help="variable holding the API key (OPENAI_API_KEY)")
@@ -75,6 +90,23 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("--max-tokens", type=int)
     model.add_argument("--max-retries", type=int, help="retries of 429/5xx/timeouts (6)")
     model.add_argument("--timeout", type=float, help="seconds per request (300)")
+
+    serve = commands.add_parser(
+        "serve", help="serve an env's tools over MCP (stdio, or streamable HTTP on loopback)"
+    )
+    serve.add_argument("--env", default=DEFAULT_ENV, help="environment id")
+    serve.add_argument("--faults", default="none", help="fault preset or plan file (YAML/JSON)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the first task")
+    serve.add_argument("--max-turns", type=int, default=30, help="tool calls per task")
+    serve.add_argument("--transport", default="stdio", choices=["stdio", "http"])
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP address (loopback by default)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port")
+    serve.add_argument("--path", default="/mcp", help="HTTP path of the MCP endpoint")
+    serve.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the tools and the first task a client would get, then exit",
+    )
 
     report = commands.add_parser("report", help="rebuild a run's report from its trajectories")
     report.add_argument("run", help="run directory written by `toolgym eval`")
@@ -105,11 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from toolgym.evaluation import EvaluationError
 
     args = _parser().parse_args(argv)
-    console = Console(width=getattr(args, "width", 100), highlight=False)
+    # A stdio MCP server owns stdout: everything else it says goes to stderr.
+    console = Console(
+        width=getattr(args, "width", 100), highlight=False, stderr=args.command == "serve"
+    )
     commands = {
         "list": _list,
         "demo": _demo,
         "eval": _eval,
+        "serve": _serve,
         "report": _report,
         "generate": _generate,
     }
@@ -315,6 +351,9 @@ def _eval(console: Console, args: argparse.Namespace) -> int:
         max_turns=args.max_turns,
         format=args.format,
         agent_options=options,
+        backend=args.backend,
+        address=args.address,
+        envs_per_worker=args.envs_per_worker,
     )
     watcher = _LiveSuccess(console, enabled=not args.no_progress)
     failure = None
@@ -421,6 +460,59 @@ def _summary(console: Console, records: list[dict[str, Any]]) -> None:
             "" if preset == "none" or gap.value is None else f"{gap.value * 100:+.1f} pts",
         )
     console.print(table)
+
+
+# ------------------------------------------------------------------- serve
+def _serve(console: Console, args: argparse.Namespace) -> int:
+    from toolgym.evaluation import make_eval_env
+    from toolgym.serve import TaskSession
+
+    try:
+        from toolgym.serve.server import CONTROL_TOOLS, build_server, serve
+    except ImportError as exc:
+        raise ValueError(
+            f"toolgym serve needs the MCP SDK ({exc}): pip install 'toolgym[mcp]'"
+        ) from None
+    env = make_eval_env(args.env, args.faults, max_turns=args.max_turns)
+    session = TaskSession(env, seed=args.seed)
+    build_server(session, env_id=args.env, faults=args.faults)  # fails here on a bad setup
+    if args.dry_run:
+        out = Console(width=120, highlight=False)
+        tools = Table(title=f"tools served for {args.env} (faults: {args.faults})")
+        tools.add_column("tool")
+        tools.add_column("description")
+        for name in CONTROL_TOOLS:
+            tools.add_row(name, "(the server's own: task control)")
+        for schema in session.tools:
+            function = schema["function"]
+            tools.add_row(function["name"], (function.get("description") or "")[:90])
+        out.print(tools)
+        start = session.start()
+        out.print(Panel(start.text(), title=f"first task: {start.task_id}"))
+        session.close()
+        return 0
+    if args.transport == "http":
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            console.print(
+                f"[yellow]warning:[/] serving on {args.host}: anyone who can reach it can "
+                "call the tools (there is no authentication)"
+            )
+        console.print(f"MCP endpoint: http://{args.host}:{args.port}{args.path} (Ctrl-C stops)")
+    try:
+        serve(
+            session,
+            transport=args.transport,
+            host=args.host,
+            port=args.port,
+            path=args.path,
+            env_id=args.env,
+            faults=args.faults,
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.close()
+    return 0
 
 
 # ------------------------------------------------------------------ report

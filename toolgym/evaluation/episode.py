@@ -8,7 +8,7 @@ gives the same bytes, so runs can be compared and merged line by line.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,11 @@ import gymnasium as gym
 import numpy as np
 
 from toolgym.agents.factory import make_agent
-from toolgym.core.rollout import EpisodeResult, run_episode
+from toolgym.core.rollout import Agent, EpisodeResult, run_episode
 
 __all__ = [
     "CLEAN",
+    "AgentFactory",
     "EpisodeSpec",
     "Settings",
     "Workbench",
@@ -31,6 +32,10 @@ __all__ = [
 
 CLEAN = "none"
 """The preset name of an unperturbed episode: every perturbed episode has a clean twin."""
+
+AgentFactory = Callable[[gym.Env, int], Agent]
+"""Builds a fresh agent for an episode from its environment and the agent's seed (what
+``Settings.agent`` names otherwise; the records still carry that name)."""
 
 
 @dataclass(frozen=True)
@@ -136,11 +141,13 @@ class Workbench:
     """Runs episodes in one process, keeping one environment per (env, faults) built.
 
     Worlds are built once per environment and rolled back at each reset, so reusing the env
-    across episodes is what keeps an evaluation cheap.
+    across episodes is what keeps an evaluation cheap. ``agent_factory`` replaces the agent
+    ``settings.agent`` names (a policy of the caller's own); records still carry that name.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, agent_factory: AgentFactory | None = None) -> None:
         self.settings = settings
+        self.agent_factory = agent_factory
         self._envs: dict[tuple[str, str], gym.Env] = {}
 
     def env(self, env_id: str, faults: str) -> gym.Env:
@@ -159,12 +166,15 @@ class Workbench:
     def run(self, spec: EpisodeSpec) -> dict[str, Any]:
         """Play ``spec`` and return its record (exceptions of the agent propagate)."""
         env = self.env(spec.env, spec.faults)
-        agent = make_agent(
-            self.settings.agent,
-            env,
-            seed=agent_seed(spec),
-            options=self.settings.agent_options,
-        )
+        if self.agent_factory is not None:
+            agent = self.agent_factory(env, agent_seed(spec))
+        else:
+            agent = make_agent(
+                self.settings.agent,
+                env,
+                seed=agent_seed(spec),
+                options=self.settings.agent_options,
+            )
         result = run_episode(env, agent, seed=spec.seed)
         return episode_record(spec, self.settings, result)
 

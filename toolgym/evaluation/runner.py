@@ -8,6 +8,7 @@ order at the end. Ctrl-C stops the run between episodes and leaves everything fi
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import signal
@@ -17,7 +18,7 @@ from typing import Any
 
 import toolgym
 from toolgym.agents.factory import validate_agent
-from toolgym.evaluation.episode import EpisodeSpec, Settings, Workbench, fault_plans
+from toolgym.evaluation.episode import AgentFactory, EpisodeSpec, Settings, Workbench, fault_plans
 from toolgym.evaluation.store import TrajectoryStore
 
 __all__ = [
@@ -28,8 +29,11 @@ __all__ = [
     "RunObserver",
     "evaluate",
     "planned_episodes",
+    "play_episode",
     "run_episodes",
 ]
+
+BACKENDS = ("local", "ray")
 
 
 class EvaluationError(RuntimeError):
@@ -57,8 +61,11 @@ class EvalConfig:
         episodes: tasks per environment (task seeds ``seed .. seed + episodes - 1``).
         trials: runs of each (task, faults) pair, for pass^k.
         seed: the first task seed.
-        workers: processes playing episodes at once (1: in this process).
+        workers: processes playing episodes at once (1: in this process), or Ray actors.
         max_turns / format / agent_options: how each episode is built and played.
+        backend: ``"local"`` (this machine's processes) or ``"ray"`` (actors of a Ray cluster:
+            ``address`` names an existing one, else a local one is started; each actor plays
+            ``envs_per_worker`` episodes at once). Records are the same bytes either way.
     """
 
     envs: Sequence[str] = ("toolgym/Retail-v0",)
@@ -71,6 +78,9 @@ class EvalConfig:
     max_turns: int = 30
     format: str | None = None
     agent_options: dict[str, Any] = field(default_factory=dict)
+    backend: str = "local"
+    address: str | None = None
+    envs_per_worker: int = 1
     plans: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -80,11 +90,13 @@ class EvalConfig:
             ("trials", self.trials, 1),
             ("workers", self.workers, 1),
             ("max_turns", self.max_turns, 1),
+            ("envs_per_worker", self.envs_per_worker, 1),
         ):
             if not isinstance(value, int) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+        self._check_backend()
         known = toolgym.env_ids()
         envs: list[str] = []
         for env in self.envs:
@@ -102,6 +114,19 @@ class EvalConfig:
             from toolgym.formats import get
 
             get(self.format)
+
+    def _check_backend(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.backend == "local" and (self.address is not None or self.envs_per_worker != 1):
+            raise ValueError(
+                "address and envs_per_worker are settings of the Ray backend: add backend='ray' "
+                "(--backend ray)"
+            )
+        if self.backend == "ray" and importlib.util.find_spec("ray") is None:
+            raise ValueError(
+                "the Ray backend needs Ray, which is not installed: pip install 'toolgym[ray]'"
+            )
 
     @property
     def labels(self) -> list[str]:
@@ -191,7 +216,7 @@ def evaluate(
     outcome = EvalOutcome(len(specs), len(done), 0, [], False)
     observer.started(len(specs), finished)
     try:
-        for result in run_episodes(todo, config.settings(), workers=config.workers):
+        for result in _episodes(config, todo):
             if isinstance(result, EpisodeError):
                 outcome.errors.append(result)
                 observer.failed(result)
@@ -221,21 +246,47 @@ def _check_resume(store: TrajectoryStore, config: EvalConfig) -> None:
             )
 
 
-def run_episodes(
-    specs: Sequence[EpisodeSpec], settings: Settings, *, workers: int = 1
+def _episodes(
+    config: EvalConfig, specs: Sequence[EpisodeSpec]
 ) -> Iterator[dict[str, Any] | EpisodeError]:
-    """Each spec's record (or error), as episodes finish; with one worker, in spec order."""
+    """The planned episodes played on the configured backend, as they finish."""
+    if config.backend == "local" or not specs:
+        yield from run_episodes(specs, config.settings(), workers=config.workers)
+        return
+    from toolgym.distributed import RolloutPool
+
+    with RolloutPool(
+        config.settings(),
+        workers=min(config.workers, len(specs)),
+        envs_per_worker=config.envs_per_worker,
+        address=config.address,
+    ) as pool:
+        yield from pool.run(specs)
+
+
+def run_episodes(
+    specs: Sequence[EpisodeSpec],
+    settings: Settings,
+    *,
+    workers: int = 1,
+    agent_factory: AgentFactory | None = None,
+) -> Iterator[dict[str, Any] | EpisodeError]:
+    """Each spec's record (or error), as episodes finish; with one worker, in spec order.
+
+    ``agent_factory`` plays a policy of the caller's own instead of ``settings.agent`` (with
+    several workers it must pickle: a module-level function or class).
+    """
     if workers <= 1 or len(specs) <= 1:
-        bench = Workbench(settings)
+        bench = Workbench(settings, agent_factory)
         try:
             for spec in specs:
-                yield _play(bench, spec)
+                yield play_episode(bench, spec)
         finally:
             bench.close()
         return
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = multiprocessing.get_context(method).Pool(
-        min(workers, len(specs)), initializer=_start_worker, initargs=(settings,)
+        min(workers, len(specs)), initializer=_start_worker, initargs=(settings, agent_factory)
     )
     try:
         yield from pool.imap_unordered(_play_in_worker, specs, chunksize=1)
@@ -246,7 +297,8 @@ def run_episodes(
         pool.join()
 
 
-def _play(bench: Workbench, spec: EpisodeSpec) -> dict[str, Any] | EpisodeError:
+def play_episode(bench: Workbench, spec: EpisodeSpec) -> dict[str, Any] | EpisodeError:
+    """``spec``'s record, or the error it raised (what every backend's workers run)."""
     try:
         return bench.run(spec)
     except Exception as exc:  # reported per episode; the run decides whether to go on
@@ -257,13 +309,13 @@ def _play(bench: Workbench, spec: EpisodeSpec) -> dict[str, Any] | EpisodeError:
 _BENCH: Workbench | None = None
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, agent_factory: AgentFactory | None) -> None:
     """Worker setup: Ctrl-C is the parent's to handle; environments are built on first use."""
     global _BENCH
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _BENCH = Workbench(settings)
+    _BENCH = Workbench(settings, agent_factory)
 
 
 def _play_in_worker(spec: EpisodeSpec) -> dict[str, Any] | EpisodeError:
     assert _BENCH is not None, "worker not initialised"
-    return _play(_BENCH, spec)
+    return play_episode(_BENCH, spec)
