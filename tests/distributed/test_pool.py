@@ -119,6 +119,54 @@ def test_an_episode_that_kills_every_actor_is_given_up(cluster: str) -> None:
     assert "lost with its actor 2 times" in result.message
 
 
+def test_batched_calls_give_the_same_records(cluster: str) -> None:
+    specs = rollout_specs(ENV, range(9), faults="heavy")
+    settings = Settings("oracle")
+    local = list(run_episodes(specs, settings))
+    with RolloutPool(settings, workers=2, episodes_per_call=4) as pool:
+        assert json.dumps(pool.map(specs)) == json.dumps(local)
+
+
+@dataclass
+class DiesOnTask:
+    """An oracle whose process exits whenever it is given one particular task."""
+
+    task_id: str
+
+    def __call__(self, env: gym.Env, seed: int) -> Any:
+        return _DyingOnTask(make_agent("oracle", env, seed=seed), self.task_id)
+
+
+class _DyingOnTask:
+    def __init__(self, agent: Any, task_id: str) -> None:
+        self.agent, self.task_id = agent, task_id
+
+    def reset(self, observation: str, info: dict[str, Any]) -> None:
+        if info["task_id"] == self.task_id:
+            os._exit(4)
+        self.agent.reset(observation, info)
+
+    def act(self, observation: str, info: dict[str, Any]) -> Any:
+        return self.agent.act(observation, info)
+
+
+def test_a_lost_batch_blames_only_the_episode_that_kills(cluster: str) -> None:
+    """Its batch mates are replayed one by one and succeed; only the culprit is given up."""
+    specs = rollout_specs(ENV, range(8))
+    settings = Settings("oracle")
+    local = list(run_episodes(specs, settings))
+    culprit = local[2]["task_id"]
+    factory = DiesOnTask(culprit)
+    with RolloutPool(
+        settings, workers=1, agent_factory=factory, episodes_per_call=4, max_attempts=2
+    ) as pool:
+        remote = pool.map(specs)
+    assert isinstance(remote[2], EpisodeError)
+    assert "lost with its actor 2 times" in remote[2].message
+    others = [r for i, r in enumerate(remote) if i != 2]
+    assert json.dumps(others) == json.dumps([r for i, r in enumerate(local) if i != 2])
+
+
 def test_eval_backend_ray_writes_the_same_bytes_as_local(cluster: str, tmp_path: Path) -> None:
     """`toolgym eval --backend ray --address ...` on the running cluster, against a local run."""
     config = dict(envs=[ENV, "toolgym/Bank-v0"], agent="random", faults=["heavy"], episodes=3)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from toolgym.evaluation.episode import CLEAN, AgentFactory, EpisodeSpec, Settings, Workbench
-from toolgym.evaluation.runner import EpisodeError, play_episode
+from toolgym.evaluation.runner import EpisodeError, episodes_per_call, play_episode
 
 __all__ = ["RolloutPool", "rollout_specs"]
 
@@ -37,10 +37,10 @@ class _Worker:
         for _ in range(slots):
             self._benches.put(Workbench(settings, agent_factory))
 
-    def play(self, spec: EpisodeSpec) -> Result:
+    def play(self, specs: list[EpisodeSpec]) -> list[Result]:
         bench = self._benches.get()
         try:
-            return play_episode(bench, spec)
+            return [play_episode(bench, spec) for spec in specs]
         finally:
             self._benches.put(bench)
 
@@ -64,6 +64,8 @@ class RolloutPool:
         runtime_env: Ray's runtime environment for the actors (e.g. ``{"pip": ["toolgym"]}``
             on a cluster whose image lacks it).
         max_attempts: actors an episode may take down before it is given up.
+        episodes_per_call: episodes sent to an actor in one remote call; by default a batch
+            for scripted agents (milliseconds an episode) and one for model agents.
 
     Use it as a context manager so the actors (and a Ray instance it started) are released::
 
@@ -82,11 +84,13 @@ class RolloutPool:
         runtime_env: dict[str, Any] | None = None,
         cpus_per_worker: float = 1.0,
         max_attempts: int = 3,
+        episodes_per_call: int | None = None,
     ) -> None:
         for name, value in (
             ("workers", workers),
             ("envs_per_worker", envs_per_worker),
             ("max_attempts", max_attempts),
+            ("episodes_per_call", 1 if episodes_per_call is None else episodes_per_call),
         ):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
@@ -114,6 +118,7 @@ class RolloutPool:
         self.workers = workers
         self.envs_per_worker = envs_per_worker
         self.max_attempts = max_attempts
+        self.episodes_per_call = episodes_per_call
         self._actor_class = ray.remote(_Worker).options(
             num_cpus=cpus_per_worker,
             max_concurrency=envs_per_worker,
@@ -148,37 +153,51 @@ class RolloutPool:
         from ray.exceptions import ActorDiedError, ActorUnavailableError, RayActorError
 
         lost = (RayActorError, ActorDiedError, ActorUnavailableError)
+        size = self.episodes_per_call or episodes_per_call(
+            self.settings, len(specs), len(self._actors), self._factory
+        )
         todo = deque(range(len(specs)))
         attempts: Counter[int] = Counter()
-        # Each actor is kept one episode ahead of what it can play, so it never idles
-        # waiting for the driver between two episodes.
+        alone: set[int] = set()  # lost in a batch: played one by one, so only a culprit is blamed
+        # Each actor is kept one call ahead of what it can play, so it never idles
+        # waiting for the driver between two calls.
         depth = self.envs_per_worker + 1
-        flight: dict[Any, tuple[Any, int]] = {}
+        flight: dict[Any, tuple[Any, list[int]]] = {}
         load: Counter[Any] = Counter()
         while todo or flight:
             for actor in self._actors:
                 while todo and load[actor] < depth:
-                    index = todo.popleft()
-                    flight[actor.play.remote(specs[index])] = (actor, index)
+                    batch = [todo.popleft()]
+                    while todo and len(batch) < size and not alone & {batch[0], todo[0]}:
+                        batch.append(todo.popleft())
+                    call = actor.play.remote([specs[index] for index in batch])
+                    flight[call] = (actor, batch)
                     load[actor] += 1
             (ready,), _ = ray.wait(list(flight), num_returns=1)
-            actor, index = flight.pop(ready)
+            actor, batch = flight.pop(ready)
             load[actor] -= 1
             try:
-                result = ray.get(ready)
+                results = ray.get(ready)
             except lost as exc:
                 self._replace(actor)
+                if len(batch) > 1:
+                    alone.update(batch)
+                    todo.extendleft(reversed(batch))
+                    continue
+                (index,) = batch
                 attempts[index] += 1
                 if attempts[index] < self.max_attempts:
                     todo.appendleft(index)
                     continue
                 spec = specs[index]
-                result = EpisodeError(
-                    spec.key,
-                    f"{spec.key}: lost with its actor {attempts[index]} times "
-                    f"({type(exc).__name__}); given up",
-                )
-            yield index, result
+                results = [
+                    EpisodeError(
+                        spec.key,
+                        f"{spec.key}: lost with its actor {attempts[index]} times "
+                        f"({type(exc).__name__}); given up",
+                    )
+                ]
+            yield from zip(batch, results, strict=True)
 
     def _replace(self, actor: Any) -> None:
         """Swap a dead actor for a fresh one (once, however many of its episodes report it)."""

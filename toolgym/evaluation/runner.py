@@ -284,17 +284,42 @@ def run_episodes(
         finally:
             bench.close()
         return
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = multiprocessing.get_context(method).Pool(
+    pool = _worker_context().Pool(
         min(workers, len(specs)), initializer=_start_worker, initargs=(settings, agent_factory)
     )
     try:
-        yield from pool.imap_unordered(_play_in_worker, specs, chunksize=1)
+        chunk = episodes_per_call(settings, len(specs), workers, agent_factory)
+        yield from pool.imap_unordered(_play_in_worker, specs, chunksize=chunk)
         pool.close()
     finally:
         # Also on Ctrl-C or an abandoned generator: episodes in flight are dropped, not waited for.
         pool.terminate()
         pool.join()
+
+
+SCRIPTED_AGENTS = ("oracle", "random", "noop")
+
+
+def episodes_per_call(
+    settings: Settings, count: int, workers: int, agent_factory: AgentFactory | None = None
+) -> int:
+    """How many episodes to hand a worker at once. A scripted agent's episode takes a few
+    milliseconds, so sending them one by one spends a good part of the run on messages; in
+    batches of up to 8 both workers stay busy (a few batches each remain to balance the end).
+    A model's episode takes seconds: one at a time keeps results streaming and the load even."""
+    if agent_factory is not None or settings.agent not in SCRIPTED_AGENTS:
+        return 1
+    return max(1, min(8, count // (workers * 16)))
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Forkserver where there is one (never fork a threaded parent), with toolgym imported once
+    in the server so every worker starts from a warm copy instead of importing it again."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["toolgym.evaluation.runner", "toolgym.envs"])
+    return context
 
 
 def play_episode(bench: Workbench, spec: EpisodeSpec) -> dict[str, Any] | EpisodeError:
