@@ -13,8 +13,8 @@ import gymnasium as gym
 import pytest
 
 import toolgym
+from tests.oracle_play import oracle_turns
 from toolgym.adapters import ToolEnvironment, task_rows, trl_environment
-from toolgym.core.messages import coerce_turn
 
 ENV = "toolgym/Retail-v0"
 
@@ -79,21 +79,6 @@ def test_methods_render_to_the_tool_schemas(env_id: str) -> None:
         assert hints["return"] is str and set(hints) == {*want["properties"], "return"}
 
 
-def _oracle_turns(plan: Any, seed: int) -> tuple[list[Any], list[dict[str, Any]]]:
-    env = gym.make(ENV, faults=plan)
-    agent = toolgym.OracleAgent(env)
-    observation, info = env.reset(seed=seed)
-    agent.reset(observation, info)
-    turns, infos, done = [], [info], False
-    while not done:
-        turn, _ = coerce_turn(agent.act(observation, info), 0)
-        observation, _, terminated, truncated, info = env.step(turn)
-        turns.append(turn)
-        infos.append(info)
-        done = terminated or truncated
-    return turns, infos
-
-
 def test_a_rollout_through_the_methods_is_the_env_episode_and_earns_its_reward() -> None:
     Retail = trl_environment(ENV, faults="heavy")
     assert "tools" in toolgym.FaultPlan.preset("heavy").axes
@@ -102,7 +87,7 @@ def test_a_rollout_through_the_methods_is_the_env_episode_and_earns_its_reward()
     assert {"truncated_output", "pagination", "underspecification"} <= set(Retail.dropped_faults)
     instance = Retail()
     for seed in (3, 5):  # solvable tasks, one with the request split over two messages
-        turns, infos = _oracle_turns(Retail.plan, seed)
+        turns, infos = oracle_turns(ENV, Retail.plan, seed)
         prompt = instance.reset(seed=seed)
         assert infos[0]["messages"][1]["content"] in prompt
         for turn, info in zip(turns, infos[1:], strict=True):

@@ -15,8 +15,7 @@ import anyio
 import gymnasium as gym
 import pytest
 
-import toolgym
-from toolgym.core.messages import coerce_turn
+from tests.oracle_play import oracle_turns
 
 pytest.importorskip("mcp")
 
@@ -49,28 +48,12 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def _local_play(plan: str) -> tuple[list[Any], list[dict[str, Any]]]:
-    """The oracle on a plain env with the same plan and seed: its turns and the infos."""
-    env = gym.make(ENV, faults=plan)
-    agent = toolgym.OracleAgent(env)
-    observation, info = env.reset(seed=SEED)
-    agent.reset(observation, info)
-    turns, infos, done = [], [info], False
-    while not done:
-        turn, _ = coerce_turn(agent.act(observation, info), 0)
-        observation, _, terminated, truncated, info = env.step(turn)
-        turns.append(turn)
-        infos.append(info)
-        done = terminated or truncated
-    return turns, infos
-
-
 def _names(tools: types.ListToolsResult) -> list[str]:
     return [tool.name for tool in tools.tools]
 
 
 def test_stdio_lists_calls_fires_faults_and_scores(plan: str) -> None:
-    turns, infos = _local_play(plan)
+    turns, infos = oracle_turns(ENV, plan, SEED)
     canonical = [t["function"]["name"] for t in gym.make(ENV).reset(seed=SEED)[1]["tools"]]
     changes: list[str] = []
 
@@ -126,7 +109,7 @@ def test_stdio_lists_calls_fires_faults_and_scores(plan: str) -> None:
 
 def test_modern_clients_hear_of_drift_on_their_listen_stream(plan: str) -> None:
     """2026-07-28 connections get change events through ``subscriptions/listen``."""
-    turns, infos = _local_play(plan)
+    turns, infos = oracle_turns(ENV, plan, SEED)
     drift = next(i for i, info in enumerate(infos) if info["tools"] != infos[0]["tools"])
     session = TaskSession(gym.make(ENV, faults=plan), seed=SEED)
     server = build_server(session, env_id=ENV, faults="renamed")

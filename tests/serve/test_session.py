@@ -5,33 +5,16 @@ from __future__ import annotations
 import gymnasium as gym
 import pytest
 
-import toolgym
-from toolgym.core.messages import coerce_turn
+from tests.oracle_play import oracle_turns
 from toolgym.serve import TaskSession
 
 ENV = "toolgym/Retail-v0"
 
 
-def _oracle_turns(env_id: str, faults: str, seed: int) -> tuple[list, list]:
-    """The oracle's turns on a plain env, and what each step returned."""
-    env = gym.make(env_id, faults=faults)
-    agent = toolgym.OracleAgent(env)
-    observation, info = env.reset(seed=seed)
-    agent.reset(observation, info)
-    turns, infos, done = [], [info], False
-    while not done:
-        turn, _ = coerce_turn(agent.act(observation, info), 0)
-        observation, _, terminated, truncated, info = env.step(turn)
-        turns.append(turn)
-        infos.append(info)
-        done = terminated or truncated
-    return turns, infos
-
-
 @pytest.mark.parametrize("faults", ["none", "heavy"])
 def test_calls_one_at_a_time_replay_the_env_exactly(faults: str) -> None:
     seed = 5
-    turns, infos = _oracle_turns(ENV, faults, seed)
+    turns, infos = oracle_turns(ENV, faults, seed)
     session = TaskSession(gym.make(ENV, faults=faults), seed=seed)
     start = session.start()
     assert start.task_id == infos[0]["task_id"] and start.faults == infos[0]["faults"]
