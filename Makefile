@@ -40,12 +40,12 @@ bench: $(STAMP) sandbox-deps
 	$(PY) benchmarks/bench.py
 
 lint: $(STAMP)
-	$(PY) -m ruff check toolgym tests examples benchmarks
-	$(PY) -m ruff format --check toolgym tests examples benchmarks
+	$(PY) -m ruff check toolgym tests examples benchmarks scripts
+	$(PY) -m ruff format --check toolgym tests examples benchmarks scripts
 
 format: $(STAMP)
-	$(PY) -m ruff format toolgym tests examples benchmarks
-	$(PY) -m ruff check --fix toolgym tests examples benchmarks
+	$(PY) -m ruff format toolgym tests examples benchmarks scripts
+	$(PY) -m ruff check --fix toolgym tests examples benchmarks scripts
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

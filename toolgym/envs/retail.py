@@ -454,7 +454,15 @@ def product_info(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
             "and what does it cost?"
         )
         in_category = [p for p in products if p.category == category]
-        if not any(api.variants[v].stock > 0 for p in in_category for v in p.variant_ids):
+        stocked_prices = {
+            (api.variants[v].price_cents, p.name)
+            for p in in_category
+            for v in p.variant_ids
+            if api.variants[v].stock > 0
+        }
+        lowest = min(stocked_prices, default=None)
+        tied = {name for price, name in stocked_prices if lowest and price == lowest[0]}
+        if len(tied) != 1:  # no answer, or two right ones: ask something else
             return product_info(api, rng, "easy")
         literals = (category,)
 
