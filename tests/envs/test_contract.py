@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import warnings
+from typing import Any
 
 import gymnasium as gym
 import pytest
@@ -18,13 +19,23 @@ from hypothesis import strategies as st
 
 import toolgym
 from toolgym.core.env import INFO_KEYS
+from toolgym.evaluation import EpisodeError, Settings, run_episodes
+from toolgym.evaluation.episode import CLEAN, EpisodeSpec
 
-# Environments whose steps run real processes get fewer seeds here; their own tests go deeper.
-SEEDS = {"default": 200, "toolgym/Python-v0": 40, "toolgym/Codebase-v0": 40}
+SEEDS = 200
+# Environments whose steps run real processes (a sandboxed kernel, pytest) play their seeds on
+# two worker processes, through the evaluation runner; the bar is the same.
+PARALLEL = {"toolgym/Python-v0", "toolgym/Codebase-v0"}
 
 
-def seeds_for(env_id: str) -> range:
-    return range(SEEDS.get(env_id, SEEDS["default"]))
+def play(env_id: str, agent: str) -> list[dict[str, Any]]:
+    """The record of one episode per seed, played by a named agent (oracle, noop, ...)."""
+    specs = [EpisodeSpec(env_id, seed, CLEAN, 0) for seed in range(SEEDS)]
+    workers = 2 if env_id in PARALLEL else 1
+    records = list(run_episodes(specs, Settings(agent), workers=workers))
+    errors = [r.message for r in records if isinstance(r, EpisodeError)]
+    assert not errors, errors[:3]
+    return records
 
 
 def test_check_env(env_id: str) -> None:
@@ -36,32 +47,17 @@ def test_check_env(env_id: str) -> None:
 
 
 def test_oracle_solves_every_task(env_id: str) -> None:
-    env = gym.make(env_id)
-    agent = toolgym.OracleAgent(env)
-    failures = []
-    drawn = set()
-    for seed in seeds_for(env_id):
-        result = toolgym.run_episode(env, agent, seed=seed)
-        drawn.add((result.infos[0]["family"], result.infos[0]["difficulty"]))
-        if not result.success:
-            failures.append((result.task_id, env.unwrapped.result.notes))
-    env.close()
+    records = play(env_id, "oracle")
+    failures = [(r["task_id"], r["checks"]) for r in records if not r["success"]]
     assert not failures, failures[:5]
-    families = {f.name for f in env.unwrapped.suite.families}
+    families = {f.name for f in gym.make(env_id).unwrapped.suite.families}
     assert len(families) >= 6
-    assert {f for f, _ in drawn} == families
-    assert {d for _, d in drawn} == {"easy", "medium", "hard"}
+    assert {r["family"] for r in records} == families
+    assert {r["difficulty"] for r in records} == {"easy", "medium", "hard"}
 
 
 def test_answering_at_once_never_succeeds(env_id: str) -> None:
-    env = gym.make(env_id)
-    agent = toolgym.NoToolAgent()
-    wins = [
-        r.task_id
-        for r in (toolgym.run_episode(env, agent, seed=s) for s in seeds_for(env_id))
-        if r.success
-    ]
-    env.close()
+    wins = [r["task_id"] for r in play(env_id, "noop") if r["success"]]
     assert not wins
 
 
@@ -84,7 +80,7 @@ print(h.hexdigest())
 
 
 def test_trajectories_are_identical_across_processes(env_id: str) -> None:
-    count = str(min(20, len(seeds_for(env_id))))
+    count = "20"
     digests = set()
     for hash_seed in ("0", "4242"):
         environ = {**os.environ, "PYTHONHASHSEED": hash_seed}
