@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
+import regex
 from pydantic import Field
 
 from toolgym.core.errors import ToolError
@@ -32,6 +33,7 @@ from toolgym.sandbox import (
     WorkspaceError,
     make_sandbox,
 )
+from toolgym.toolkits.patterns import PatternSearch, compile_pattern
 from toolgym.toolkits.python import MAX_CODE_CHARS, sandbox_error
 
 __all__ = ["DEFAULT_LIMITS", "PYTEST_ARGS", "CodebaseToolkit", "summarise"]
@@ -253,8 +255,8 @@ class CodebaseToolkit(Toolkit):
     ) -> dict[str, Any]:
         """Search the project's text files for a regular expression; returns matching lines."""
         try:
-            regex = re.compile(pattern)
-        except re.error as exc:
+            search = PatternSearch(compile_pattern(pattern))
+        except regex.error as exc:
             raise ToolError("invalid_arguments", f"Invalid regular expression: {exc}.") from None
         ws = self.sandbox.workspace
         try:
@@ -280,7 +282,7 @@ class CodebaseToolkit(Toolkit):
             except (WorkspaceError, UnicodeDecodeError):
                 continue
             for number, line in enumerate(text.splitlines(), 1):
-                if regex.search(line):
+                if search(line):
                     total += 1
                     if len(matches) < MAX_MATCHES:
                         matches.append({"path": target, "line": number, "text": line[:300]})

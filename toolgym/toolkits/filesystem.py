@@ -26,11 +26,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
+import regex
 from pydantic import Field
 
 from toolgym.core.errors import ToolError
 from toolgym.core.state import Change
 from toolgym.core.tool import Toolkit, tool
+from toolgym.toolkits.patterns import PatternSearch, compile_pattern
 
 __all__ = [
     "EPOCH",
@@ -149,14 +151,14 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def _compile(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+def _compile(pattern: str, ignore_case: bool) -> PatternSearch:
     if not pattern:
         raise ToolError("invalid_pattern", "The regular expression is empty; give a pattern.")
     if len(pattern) > 1000:
         raise ToolError("invalid_pattern", "The regular expression is longer than 1000 chars.")
     try:
-        return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-    except re.error as exc:
+        return PatternSearch(compile_pattern(pattern, ignore_case=ignore_case))
+    except regex.error as exc:
         raise ToolError(
             "invalid_pattern",
             f"Invalid regular expression {pattern!r}: {exc}. Patterns use Python `re` syntax; "
@@ -611,13 +613,13 @@ class FileSystem(Toolkit):
     ) -> dict[str, Any]:
         """Search file contents for a regular expression, like `grep -rn`. Binary files are
         skipped. Returns matches in path order with 1-based line numbers."""
-        regex = _compile(pattern, ignore_case)
+        search = _compile(pattern, ignore_case)
         start, node = self._existing(path, "search")
         glob = _glob(include, "include") if include is not None else None
         if node.is_dir and not recursive:
             raise fs_error("EISDIR", start, "search", "Pass recursive=true to search a directory.")
         targets = self.files(start) if node.is_dir else [start]
-        found = self._grep(regex, targets, glob, output)
+        found = self._grep(search, targets, glob, output)
         results = list(itertools.islice(found, max_results + 1))
         return {
             "pattern": pattern,
@@ -627,7 +629,7 @@ class FileSystem(Toolkit):
         }
 
     def _grep(
-        self, regex: re.Pattern[str], targets: list[str], glob: re.Pattern[str] | None, output: str
+        self, search: PatternSearch, targets: list[str], glob: re.Pattern[str] | None, output: str
     ) -> Iterator[Any]:
         for path in targets:
             file = self._nodes[path]
@@ -636,7 +638,7 @@ class FileSystem(Toolkit):
             hits = (
                 (number, line.rstrip("\n"))
                 for number, line in enumerate(split_lines(file.content), 1)
-                if regex.search(line.rstrip("\n"))
+                if search(line.rstrip("\n"))
             )
             if output == "lines":
                 for number, text in hits:
