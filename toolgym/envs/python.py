@@ -126,7 +126,7 @@ class Sale:
         return self.day.strftime("%Y-%m")
 
 
-def _sales(rng: np.random.Generator, n: int) -> tuple[list[Sale], bytes]:
+def generate_sales(rng: np.random.Generator, n: int) -> tuple[list[Sale], bytes]:
     days = sorted(int(d) for d in rng.integers(0, 365, n))
     names = list(PRODUCTS)
     sales = []
@@ -156,7 +156,7 @@ _READ_SALES = 'import csv\nrows = list(csv.DictReader(open("sales.csv")))\n'
 @SUITE.family("python")
 def sales_report(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> Task:
     """Totals, revenue and the best month from a CSV of sales."""
-    sales, data = _sales(rng, ROWS[difficulty])
+    sales, data = generate_sales(rng, ROWS[difficulty])
     region = pick(rng, REGIONS)
     product = pick(rng, list(PRODUCTS))
     files = {"sales.csv": data}
@@ -606,7 +606,7 @@ def inventory(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> T
 @SUITE.family("python")
 def summary_file(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> Task:
     """Write a JSON summary of sales to a file; the file is what is checked."""
-    _, data = _sales(rng, ROWS[difficulty])
+    _, data = generate_sales(rng, ROWS[difficulty])
     if difficulty == "easy":
         what = "each region to its total units sold (an integer)"
         body = "out[r['region']] = out.get(r['region'], 0) + int(r['units'])"

@@ -207,7 +207,7 @@ class _Index:
         return self.referrers.get((relation, target.id), [])
 
 
-def _index(engine: SearchEngine) -> _Index:
+def search_index(engine: SearchEngine) -> _Index:
     found = getattr(engine, "_task_index", None)
     if found is None:
         found = engine._task_index = _Index(engine.corpus)  # type: ignore[attr-defined]
@@ -258,7 +258,7 @@ def _read(doc_id: str) -> Plan:
     return dict(_BOX_LINE.findall(opened["text"]))
 
 
-def _lookup(name: str, kind: str) -> Plan:
+def lookup_plan(name: str, kind: str) -> Plan:
     doc = yield from _find(name, kind)
     box = yield from _read(doc)
     return doc, box
@@ -266,11 +266,11 @@ def _lookup(name: str, kind: str) -> Plan:
 
 def _follow(name: str, kind: str, relations: Sequence[str]) -> Plan:
     """From the entity named ``name``, follow ``relations`` by name; the last doc and infobox."""
-    doc, box = yield from _lookup(name, kind)
+    doc, box = yield from lookup_plan(name, kind)
     for relation in relations:
         name = box[LABELS[kind][relation]]
         kind = TARGET[relation]
-        doc, box = yield from _lookup(name, kind)
+        doc, box = yield from lookup_plan(name, kind)
     return name, doc, box
 
 
@@ -309,7 +309,7 @@ def _task(question: str, plan: Callable[[], Plan], literals: Sequence[str], **fi
 @SUITE.family("search")
 def single_fact(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -> Task:
     """One fact about one entity: from its infobox, from its prose, or of an entity described."""
-    index = _index(engine)
+    index = search_index(engine)
     corpus = index.corpus
     if difficulty == "easy":
         entity = pick(rng, index.all)
@@ -317,7 +317,7 @@ def single_fact(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
         expect = truth(corpus, entity, key)
 
         def plan() -> Plan:
-            _, box = yield from _lookup(entity.name, entity.kind)
+            _, box = yield from lookup_plan(entity.name, entity.kind)
             return Answer(f"{box[LABELS[entity.kind][key]]}.", (expect,))
 
         question = QUESTION[(entity.kind, key)].format(mention(entity))
@@ -447,7 +447,7 @@ def _described(start: Entity, relations: Sequence[str]) -> str:
 @SUITE.family("search")
 def multi_hop(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -> Task:
     """Follow a chain of references across 2, 3 or 4 documents to one fact."""
-    index = _index(engine)
+    index = search_index(engine)
     corpus = index.corpus
     docs = {"easy": 2, "medium": 3, "hard": 4}[difficulty]
     ask_name = rng.random() < 0.4
@@ -479,7 +479,7 @@ def multi_hop(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -
 @SUITE.family("search")
 def comparison(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -> Task:
     """Which of two (easy, medium) or three (hard) entities has the larger or smaller value."""
-    index = _index(engine)
+    index = search_index(engine)
     corpus = index.corpus
     count = 3 if difficulty == "hard" else 2
     options = COMPARISONS if difficulty == "easy" else [c for c in COMPARISONS if c[0] in INTO]
@@ -529,7 +529,7 @@ def comparison(engine: SearchEngine, rng: np.random.Generator, difficulty: str) 
 @SUITE.family("search")
 def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -> Task:
     """Count (easy), sum (medium) or count through a second lookup (hard) across documents."""
-    index = _index(engine)
+    index = search_index(engine)
     if difficulty == "easy":
         relation = pick(rng, list(MEMBERSHIPS))
         kind, noun, verb, phrase = MEMBERSHIPS[relation]
@@ -610,7 +610,7 @@ def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
 @SUITE.family("search")
 def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -> Task:
     """Years between two dated facts, on two pages (easy) or reached through links."""
-    index = _index(engine)
+    index = search_index(engine)
     corpus = index.corpus
     if difficulty == "easy":  # a gap of 0 years reads as "the same year": ask for a real gap
         product = _first(
@@ -623,8 +623,8 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
         question = f"How many years after {maker.name} was founded was {mention(product)} launched?"
 
         def plan() -> Plan:
-            _, box = yield from _lookup(product.name, "product")
-            _, maker_box = yield from _lookup(maker.name, "company")
+            _, box = yield from lookup_plan(product.name, "product")
+            _, maker_box = yield from lookup_plan(maker.name, "company")
             diff = int(box["Launched"]) - int(maker_box["Founded"])
             return Answer(f"{diff} years.", (str(years),))
 
@@ -644,8 +644,8 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
         )
 
         def plan() -> Plan:
-            _, box = yield from _lookup(company.name, "company")
-            _, person = yield from _lookup(box["Founder"], "person")
+            _, box = yield from lookup_plan(company.name, "company")
+            _, person = yield from lookup_plan(box["Founder"], "person")
             diff = int(box["Founded"]) - int(person["Born"])
             return Answer(f"{diff} years old.", (str(years),))
 
@@ -663,9 +663,9 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
     )
 
     def plan() -> Plan:
-        _, box = yield from _lookup(product.name, "product")
-        _, maker = yield from _lookup(box["Manufacturer"], "company")
-        _, ceo = yield from _lookup(maker["CEO"], "person")
+        _, box = yield from lookup_plan(product.name, "product")
+        _, maker = yield from lookup_plan(box["Manufacturer"], "company")
+        _, ceo = yield from lookup_plan(maker["CEO"], "person")
         diff = int(box["Launched"]) - int(ceo["Born"])
         return Answer(f"{diff} years old.", (str(years),))
 
@@ -675,7 +675,7 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
 @SUITE.family("search")
 def not_found(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -> Task:
     """Two questions, one the corpus answers and one it does not: say which is not stated."""
-    index = _index(engine)
+    index = search_index(engine)
     corpus = index.corpus
     hops = {"easy": 0, "medium": 1, "hard": 2}[difficulty]
     for _ in range(200):
@@ -704,9 +704,9 @@ def not_found(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -
         if relations:
             _, _, box = yield from _follow(start.name, start.kind, walk)
             present = box[present_label]
-            doc, end_box = yield from _lookup(present, end.kind)
+            doc, end_box = yield from lookup_plan(present, end.kind)
         else:
-            doc, end_box = yield from _lookup(start.name, start.kind)
+            doc, end_box = yield from lookup_plan(start.name, start.kind)
             present = end_box[present_label]
         found = yield call("find_in_document", "Check the text for it too.", doc_id=doc, text=cue)
         stated = LABELS[end.kind][missing] in end_box or any(

@@ -64,27 +64,27 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split(" | ")]
 
 
-def _rows(lines: Sequence[str]) -> list[list[str]]:
+def page_rows(lines: Sequence[str]) -> list[list[str]]:
     return [_cells(line) for line in lines if line.lstrip().startswith("| ")]
 
 
-def _link_name(cell: str) -> str:
+def link_name(cell: str) -> str:
     found = _LINK.search(cell)
     return found.group(2) if found else ""
 
 
-def _table(lines: Sequence[str]) -> dict[str, str]:
+def page_table(lines: Sequence[str]) -> dict[str, str]:
     """Two-column table rows (label, value) as a dict, e.g. an infobox or a spec sheet."""
-    return {row[0]: row[1] for row in _rows(lines) if len(row) == 2}
+    return {row[0]: row[1] for row in page_rows(lines) if len(row) == 2}
 
 
-def _term(value: str) -> str:
+def search_term(value: str) -> str:
     """The exact answer term for a shown value: the number of '4,321 m' or '$9.99', else text."""
     number = re.fullmatch(r"\$?([\d,]+(?:\.\d+)?)\s*(?:\S+)?", value.strip())
     return number.group(1).replace(",", "") if number else value
 
 
-def _money(text: str) -> float:
+def parse_money(text: str) -> float:
     return float(text.strip().lstrip("$").replace(",", ""))
 
 
@@ -151,7 +151,7 @@ def _sign_in(home: str, username: str, password: str) -> Plan:
     return (yield from _click(view, "button", "Sign in"))
 
 
-def _wiki_article(title: str) -> Plan:
+def wiki_article_plan(title: str) -> Plan:
     """Search the wiki for a title and open that article."""
     view = yield from _open(WIKI)
     box = yield from _locate(view, "textbox", "Search the wiki")
@@ -160,7 +160,7 @@ def _wiki_article(title: str) -> Plan:
     return (yield from _click(view, "link", title))
 
 
-def _shop_search(name: str) -> Plan:
+def shop_search_plan(name: str) -> Plan:
     """Search the shop for a product name; the results page."""
     view = yield from _open(SHOP)
     yield from _fill(view, "textbox", "Search products", name)
@@ -214,7 +214,7 @@ class _Index:
         return sorted(mine, key=lambda o: (o.placed_on, order_number(o.id)), reverse=True)
 
 
-def _index(web: Browser) -> _Index:
+def web_index(web: Browser) -> _Index:
     found = getattr(web, "_task_index", None)
     if found is None:
         found = web._task_index = _Index(web)  # type: ignore[attr-defined]
@@ -235,7 +235,7 @@ def _longest(items: Sequence[T], size: Callable[[T], int], per_page: int) -> lis
     return [item for item in items if size(item) == most]
 
 
-def _distinct(names: Sequence[str]) -> bool:
+def names_distinct(names: Sequence[str]) -> bool:
     folded = [n.casefold() for n in names]
     return all(a not in b for i, a in enumerate(folded) for j, b in enumerate(folded) if i != j)
 
@@ -278,7 +278,7 @@ REPLIES = (
 @SUITE.family("web")
 def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Task:
     """Find one fact behind navigation: a wiki infobox, a product's specs, a member's profile."""
-    index = _index(web)
+    index = web_index(web)
     if difficulty == "easy":
         article = pick(rng, [a for a in index.articles if a.category in WIKI_FIELDS])
         label = pick(rng, WIKI_FIELDS[article.category])
@@ -286,10 +286,12 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         prompt = f"Using the wiki at {WIKI}, find the {label.lower()} of {article.title}."
 
         def plan() -> Plan:
-            view = yield from _wiki_article(article.title)
-            shown = _table(view["content"])[label]
-            shown = _link_name(shown) or shown
-            return _answer(f"The {label.lower()} of {article.title} is {shown}.", _term(shown))
+            view = yield from wiki_article_plan(article.title)
+            shown = page_table(view["content"])[label]
+            shown = link_name(shown) or shown
+            return _answer(
+                f"The {label.lower()} of {article.title} is {shown}.", search_term(shown)
+            )
 
         return _task(prompt, plan, [article.title])
 
@@ -310,8 +312,8 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
             view = yield from _click(view, "link", section)
             view = yield from _listing_link(view, product.name)
             lines = yield from _lines(view)
-            shown = _table(lines)[label]
-            return _answer(f"{label}: {shown}.", _term(shown))
+            shown = page_table(lines)[label]
+            return _answer(f"{label}: {shown}.", search_term(shown))
 
         return _task(prompt, plan, [section, product.name])
 
@@ -330,9 +332,9 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         while (following := (yield from _next_page(view))) is not None:
             view = following
         authors = [line for line in view["content"] if re.match(r"#\d+ by \[\d+\] link", line)]
-        writer = _link_name(authors[-1])
+        writer = link_name(authors[-1])
         view = yield from _click(view, "link", writer)
-        lives = _table(view["content"])["Location"]
+        lives = page_table(view["content"])["Location"]
         return _answer(f"{writer} lives in {lives}.", lives)
 
     return _task(prompt, plan, [thread.title, board])
@@ -341,7 +343,7 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
 @SUITE.family("web")
 def compare_pages(web: Browser, rng: np.random.Generator, difficulty: str) -> Task:
     """Which of two things wins a comparison, read from separate pages; answer one name."""
-    index = _index(web)
+    index = web_index(web)
     for _ in range(200):
         if difficulty == "medium":
             first, second = (pick(rng, index.products) for _ in range(2))
@@ -354,16 +356,16 @@ def compare_pages(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
             label, adjective = WIKI_COMPARE[category]
             options = [pick(rng, index.articles_in(category)) for _ in range(2)]
             names = [a.title for a in options]
-            values = [float(_term(dict(a.infobox)[label])) for a in options]
+            values = [float(search_term(dict(a.infobox)[label])) for a in options]
             valid = True
         else:
             rivers = [pick(rng, index.articles_in("Rivers")) for _ in range(2)]
             lakes = {a.title: a for a in index.articles_in("Lakes")}
             mouths = [lakes[dict(r.infobox)["Mouth"]] for r in rivers]
             names = [r.title for r in rivers]
-            values = [float(_term(dict(m.infobox)["Max depth"])) for m in mouths]
+            values = [float(search_term(dict(m.infobox)["Max depth"])) for m in mouths]
             valid = mouths[0] is not mouths[1]
-        if valid and len(set(values)) == 2 and len(set(names)) == 2 and _distinct(names):
+        if valid and len(set(values)) == 2 and len(set(names)) == 2 and names_distinct(names):
             break
     else:
         raise LookupError("no two comparable pages")
@@ -391,17 +393,17 @@ def compare_pages(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         seen = []
         for name in names:
             if difficulty == "medium":
-                view = yield from _shop_search(name)
-                row = next(r for r in _rows(view["content"]) if _link_name(r[0]) == name)
-                seen.append((-_money(row[1]), name))
+                view = yield from shop_search_plan(name)
+                row = next(r for r in page_rows(view["content"]) if link_name(r[0]) == name)
+                seen.append((-parse_money(row[1]), name))
             elif difficulty == "easy":
-                view = yield from _wiki_article(name)
-                seen.append((float(_term(_table(view["content"])[label])), name))
+                view = yield from wiki_article_plan(name)
+                seen.append((float(search_term(page_table(view["content"])[label])), name))
             else:
-                view = yield from _wiki_article(name)
-                lake = _link_name(_table(view["content"])["Mouth"])
+                view = yield from wiki_article_plan(name)
+                lake = link_name(page_table(view["content"])["Mouth"])
                 view = yield from _click(view, "link", lake)
-                seen.append((float(_term(_table(view["content"])["Max depth"])), name))
+                seen.append((float(search_term(page_table(view["content"])["Max depth"])), name))
         return _answer(f"{max(seen)[1]}.", max(seen)[1])
 
     def only_winner(world: World, answer: str | None) -> dict[str, bool]:
@@ -413,7 +415,7 @@ def compare_pages(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
 @SUITE.family("web")
 def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -> Task:
     """Count things across every page of a listing or a thread."""
-    index = _index(web)
+    index = web_index(web)
     if difficulty == "easy":
 
         def sold_out(slug: str) -> int:
@@ -431,7 +433,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             view = yield from _click(view, "link", section)
             found = 0
             while view is not None:
-                found += sum(row[-1] == "Out of stock" for row in _rows(view["content"]))
+                found += sum(row[-1] == "Out of stock" for row in page_rows(view["content"]))
                 view = yield from _next_page(view)
             return _answer(f"Out of stock: {found}.", str(found))
 
@@ -451,7 +453,7 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             view = yield from _click(view, "link", board)
             found = 0
             while view is not None:
-                found += sum(_link_name(row[1]) == member for row in _rows(view["content"]))
+                found += sum(link_name(row[1]) == member for row in page_rows(view["content"]))
                 view = yield from _next_page(view)
             return _answer(f"Threads {member} started there: {found}.", str(found))
 
@@ -487,10 +489,10 @@ def _new_email(index: _Index, rng: np.random.Generator) -> str:
 @SUITE.family("web")
 def submit_form(web: Browser, rng: np.random.Generator, difficulty: str) -> Task:
     """Fill in and submit a form without signing in; the site's records must show it."""
-    index = _index(web)
+    index = web_index(web)
     if difficulty == "medium":
         city = pick(rng, index.articles_in("Cities"))
-        old = int(_term(dict(city.infobox)["Population"]))
+        old = int(search_term(dict(city.infobox)["Population"]))
         population = f"{max(1000, old + int(rng.integers(-5000, 5000))):,}"
         summary = pick(rng, ("Updated population from the 2026 census", "New census figure"))
         prompt = (
@@ -499,7 +501,7 @@ def submit_form(web: Browser, rng: np.random.Generator, difficulty: str) -> Task
         )
 
         def plan() -> Plan:
-            view = yield from _wiki_article(city.title)
+            view = yield from wiki_article_plan(city.title)
             view = yield from _click(view, "link", "Edit this article")
             yield from _fill(view, "textbox", "Population", population)
             yield from _fill(view, "textbox", "Edit summary", summary)
@@ -561,7 +563,7 @@ def submit_form(web: Browser, rng: np.random.Generator, difficulty: str) -> Task
 @SUITE.family("web")
 def login_and_act(web: Browser, rng: np.random.Generator, difficulty: str) -> Task:
     """Sign in with the user's credentials, then change settings, reply, or buy with a coupon."""
-    index = _index(web)
+    index = web_index(web)
     if difficulty == "hard":
         return _purchase(web, index, rng)
     member = pick(rng, index.users)
@@ -643,8 +645,8 @@ def _purchase(web: Browser, index: _Index, rng: np.random.Generator) -> Task:
         view = yield from _open(FORUM)
         view = yield from _click(view, "link", "Announcements")
         offer = next(
-            _link_name(row[0]) for row in _rows(view["content"])
-            if "Partner offer" in _link_name(row[0])
+            link_name(row[0]) for row in page_rows(view["content"])
+            if "Partner offer" in link_name(row[0])
         )  # fmt: skip
         view = yield from _click(view, "link", offer)
         code = next(m.group(1) for line in view["content"]
@@ -661,9 +663,9 @@ def _purchase(web: Browser, index: _Index, rng: np.random.Generator) -> Task:
         yield from _fill(view, "textbox", "Coupon code", code)
         view = yield from _click(view, "button", "Place order")
         order = re.search(r"Order (SO-\d+)", view["title"]).group(1)  # type: ignore[union-attr]
-        paid = _table(view["content"])["Total"]
+        paid = page_table(view["content"])["Total"]
         return _answer(
-            f"Order {order} is placed; the total is {paid}.", order, f"{_money(paid):.2f}"
+            f"Order {order} is placed; the total is {paid}.", order, f"{parse_money(paid):.2f}"
         )
 
     def bought(world: World, answer: str | None) -> dict[str, bool]:
@@ -684,7 +686,7 @@ def _purchase(web: Browser, index: _Index, rng: np.random.Generator) -> Task:
 @SUITE.family("web")
 def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> Task:
     """Sign in and read (or act on) the member's own order history, across its pages."""
-    index = _index(web)
+    index = web_index(web)
 
     def has(test: Callable[[list[Any]], bool]) -> Any:
         return pick(rng, [a for a in index.accounts if test(index.orders_of(a.id))])
@@ -708,7 +710,7 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
             view = yield from _sign_in(SHOP, account.id, account.password)
             view = yield from _click(view, "link", "Orders")
             view = yield from _listing_link(view, order.id)
-            status = _table(view["content"])["Status"]
+            status = page_table(view["content"])["Status"]
             return _answer(f"Order {order.id} is {status}.", status)
 
         return _task(prompt, plan, [*literals, order.id], facts=facts)
@@ -722,7 +724,9 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
             view = yield from _click(view, "link", "Orders")
             found = 0.0
             while view is not None:
-                found += sum(_money(r[3]) for r in _rows(view["content"]) if r[2] == "delivered")
+                found += sum(
+                    parse_money(r[3]) for r in page_rows(view["content"]) if r[2] == "delivered"
+                )
                 view = yield from _next_page(view)
             return _answer(f"You spent ${found:,.2f} on delivered orders.", f"{found:.2f}")
 
@@ -738,15 +742,17 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
         view = yield from _sign_in(SHOP, account.id, account.password)
         view = yield from _click(view, "link", "Orders")
         while True:
-            placed = [r for r in _rows(view["content"]) if r[2] == "placed"]
+            placed = [r for r in page_rows(view["content"]) if r[2] == "placed"]
             if placed:
                 break
             view = yield from _next_page(view)
-        order = _link_name(placed[0][0])
+        order = link_name(placed[0][0])
         view = yield from _click(view, "link", order)
-        paid = _table(view["content"])["Total"]
+        paid = page_table(view["content"])["Total"]
         yield from _click(view, "button", "Cancel this order")
-        return _answer(f"Order {order} is cancelled; its total was {paid}.", f"{_money(paid):.2f}")
+        return _answer(
+            f"Order {order} is cancelled; its total was {paid}.", f"{parse_money(paid):.2f}"
+        )
 
     def cancelled(world: World, answer: str | None) -> dict[str, bool]:
         return {"order_cancelled": _table_of(world, "shop_orders")[target.id].status == "cancelled"}

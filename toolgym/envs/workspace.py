@@ -31,24 +31,23 @@ import numpy as np
 from toolgym.core.task import Answer, Step, Task, World, answer_contains, call
 from toolgym.envs.common import Suite, pick, policy_prompt
 from toolgym.envs.filesystem import FileTask, report_lines
-from toolgym.envs.python import REGIONS, _sales
-from toolgym.envs.search import _index as _search_index
-from toolgym.envs.search import _lookup
+from toolgym.envs.python import REGIONS, generate_sales
+from toolgym.envs.search import lookup_plan, search_index
 from toolgym.envs.web import (
     SHOP,
     WIKI,
     WIKI_COMPARE,
     WIKI_FIELDS,
-    _link_name,
-    _money,
-    _rows,
-    _shop_search,
-    _table,
-    _term,
-    _wiki_article,
+    link_name,
+    names_distinct,
+    page_rows,
+    page_table,
+    parse_money,
+    search_term,
+    shop_search_plan,
+    web_index,
+    wiki_article_plan,
 )
-from toolgym.envs.web import _distinct as _names_distinct
-from toolgym.envs.web import _index as _web_index
 from toolgym.envs.workspace_world import Workspace, build_toolkits
 from toolgym.toolkits.apis.bank import TODAY as BANK_TODAY
 from toolgym.toolkits.apis.bank import Account, AccountHolder
@@ -632,13 +631,13 @@ def search_then_act(ws: Workspace, rng: np.random.Generator, difficulty: str) ->
 
 
 def _priced(ws: Workspace) -> list[Any]:
-    return [p for p in _search_index(ws.search).kinds["product"] if "price" in p.facts]
+    return [p for p in search_index(ws.search).kinds["product"] if "price" in p.facts]
 
 
 def _save_for(ws: Workspace, rng: np.random.Generator, count: int) -> Task:
     products = _priced(ws)
     chosen = [products[int(i)] for i in rng.choice(len(products), size=count, replace=False)]
-    while not _names_distinct([p.name for p in chosen]):
+    while not names_distinct([p.name for p in chosen]):
         chosen = [products[int(i)] for i in rng.choice(len(products), size=count, replace=False)]
     total = sum(_cents(p.facts["price"]) for p in chosen)
 
@@ -660,7 +659,7 @@ def _save_for(ws: Workspace, rng: np.random.Generator, count: int) -> Task:
     def plan() -> Plan:
         cents = 0
         for product in chosen:
-            _, box = yield from _lookup(product.name, "product")
+            _, box = yield from lookup_plan(product.name, "product")
             cents += _cents(float(box["Price"].lstrip("$").replace(",", "")))
         holder_id, accounts = yield from _sign_in_bank(holder.email)
         moved = yield call(
@@ -681,7 +680,7 @@ def _save_for(ws: Workspace, rng: np.random.Generator, count: int) -> Task:
 
 
 def _ceo_briefing(ws: Workspace, rng: np.random.Generator) -> Task:
-    index = _search_index(ws.search)
+    index = search_index(ws.search)
     company = _scan(rng, index.kinds["company"], lambda c: c.id not in index.ambiguous)
     people = ws.calendar.people.values()
     organizer = pick(rng, people)
@@ -696,7 +695,7 @@ def _ceo_briefing(ws: Workspace, rng: np.random.Generator) -> Task:
     )
 
     def plan() -> Plan:
-        _, box = yield from _lookup(company.name, "company")
+        _, box = yield from lookup_plan(company.name, "company")
         me = yield from _me_on_calendar(organizer.email)
         guest_id = yield from _colleague(guest.name)
         finish = datetime.fromisoformat(f"{day}T{wall}") + timedelta(minutes=minutes)
@@ -729,7 +728,7 @@ def web_to_file(ws: Workspace, rng: np.random.Generator, difficulty: str) -> Tas
 
 
 def _wiki_fact(ws: Workspace, rng: np.random.Generator) -> Task:
-    articles = [a for a in _web_index(ws.web).articles if a.category in WIKI_FIELDS]
+    articles = [a for a in web_index(ws.web).articles if a.category in WIKI_FIELDS]
     order = rng.permutation(len(articles)).tolist()
     target, *known = (articles[i] for i in order[:3])
     label = pick(rng, WIKI_FIELDS[target.category])
@@ -747,9 +746,9 @@ def _wiki_fact(ws: Workspace, rng: np.random.Generator) -> Task:
     )
 
     def plan() -> Plan:
-        view = yield from _wiki_article(target.title)
-        shown = _table(view["content"])[label]
-        value = _link_name(shown) or shown
+        view = yield from wiki_article_plan(target.title)
+        shown = page_table(view["content"])[label]
+        value = link_name(shown) or shown
         line = f"- {target.title}: {label} = {value}\n"
         yield call("fs_append", "Add the line to the list.", path=path, content=line)
         return f"Added '{line.strip()}' to {path}."
@@ -759,10 +758,10 @@ def _wiki_fact(ws: Workspace, rng: np.random.Generator) -> Task:
 
 
 def _price_check(ws: Workspace, rng: np.random.Generator) -> Task:
-    products = _web_index(ws.web).products
+    products = web_index(ws.web).products
     for _ in range(100):
         chosen = [products[int(i)] for i in rng.choice(len(products), size=2, replace=False)]
-        if _names_distinct([p.name for p in chosen]):
+        if names_distinct([p.name for p in chosen]):
             break
     path = "/documents/price-check.csv"
     prompt = (
@@ -774,9 +773,9 @@ def _price_check(ws: Workspace, rng: np.random.Generator) -> Task:
     def plan() -> Plan:
         lines = ["product,price"]
         for product in chosen:
-            view = yield from _shop_search(product.name)
-            row = next(r for r in _rows(view["content"]) if _link_name(r[0]) == product.name)
-            lines.append(f"{product.name},{_money(row[1]):.2f}")
+            view = yield from shop_search_plan(product.name)
+            row = next(r for r in page_rows(view["content"]) if link_name(r[0]) == product.name)
+            lines.append(f"{product.name},{parse_money(row[1]):.2f}")
         yield call("fs_write", "Save the prices.", path=path, content=_content(lines))
         return f"Saved both prices to {path}."
 
@@ -785,14 +784,14 @@ def _price_check(ws: Workspace, rng: np.random.Generator) -> Task:
 
 
 def _wiki_comparison(ws: Workspace, rng: np.random.Generator) -> Task:
-    index = _web_index(ws.web)
+    index = web_index(ws.web)
     for _ in range(200):
         category = pick(rng, list(WIKI_COMPARE))
         label = WIKI_COMPARE[category][0]
         pair = [pick(rng, index.articles_in(category)) for _ in range(2)]
-        values = [float(_term(dict(a.infobox)[label])) for a in pair]
+        values = [float(search_term(dict(a.infobox)[label])) for a in pair]
         names = [a.title for a in pair]
-        if values[0] != values[1] and _names_distinct(names):
+        if values[0] != values[1] and names_distinct(names):
             break
     else:
         raise LookupError("no two comparable articles")
@@ -808,10 +807,10 @@ def _wiki_comparison(ws: Workspace, rng: np.random.Generator) -> Task:
     def plan() -> Plan:
         lines, seen = [], []
         for name in names:
-            view = yield from _wiki_article(name)
-            shown = _table(view["content"])[label]
+            view = yield from wiki_article_plan(name)
+            shown = page_table(view["content"])[label]
             lines.append(f"{name}: {shown}")
-            seen.append((float(_term(shown)), name))
+            seen.append((float(search_term(shown)), name))
         best = max(seen)[1]
         lines.append(f"larger: {best}")
         yield call("fs_write", "Write the comparison.", path=path, content=_content(lines))
@@ -918,7 +917,7 @@ def meeting_briefing(ws: Workspace, rng: np.random.Generator, difficulty: str) -
     """Brief the user on a company from the encyclopedia into a file: the company named (easy),
     found in their calendar (medium), plus its CEO's birthplace and a colleague invited to the
     call (hard)."""
-    index = _search_index(ws.search)
+    index = search_index(ws.search)
     company = _scan(rng, index.kinds["company"], lambda c: c.id not in index.ambiguous)
     path = "/documents/call-briefing.txt"
     fields = ["Company", "Industry", "Headquarters", "CEO"]
@@ -997,10 +996,10 @@ def meeting_briefing(ws: Workspace, rng: np.random.Generator, difficulty: str) -
 
 
 def _briefing(company: str, fields: Sequence[str]) -> Plan:
-    _, box = yield from _lookup(company, "company")
+    _, box = yield from lookup_plan(company, "company")
     values = {"Company": company, **box}
     if "CEO birthplace" in fields:
-        _, ceo = yield from _lookup(box["CEO"], "person")
+        _, ceo = yield from lookup_plan(box["CEO"], "person")
         values["CEO birthplace"] = ceo["Birthplace"]
     return [f"{field}: {values[field]}" for field in fields]
 
@@ -1011,7 +1010,7 @@ def python_to_action(ws: Workspace, rng: np.random.Generator, difficulty: str) -
     """Compute from a data file in the interpreter and use the result elsewhere: units per
     region into a file (easy), revenue per product into a file (medium), a commission paid
     from the bank (hard)."""
-    sales, data = _sales(rng, 150)
+    sales, data = generate_sales(rng, 150)
     ws.python.stage({"sales.csv": data})
     read = 'import csv\nrows = list(csv.DictReader(open("sales.csv")))\n'
     intro = (
