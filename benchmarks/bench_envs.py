@@ -101,18 +101,16 @@ def measure_env(env_id: str, repeat: int) -> dict[str, float]:
 
     world = base.episode.world
     baseline_us, baseline_mb = float("nan"), float("nan")
-    try:  # worlds that own processes (sandboxes) cannot be deep-copied: no baseline there
+    # A sandbox's files and processes live outside Python: no deep-copy baseline there.
+    if not any(hasattr(tk, "sandbox") for tk in world.toolkits):
         gc.collect()
         tracemalloc.start()
         clone = copy.deepcopy(world.toolkits)
         _, copy_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
         del clone
         baseline_us = reset_us + median_us(lambda: copy.deepcopy(world.toolkits), 20)
         baseline_mb = (peak + copy_peak) / 2**20
-    except TypeError:
-        pass
-    finally:
-        tracemalloc.stop()
     env.close()
     return {
         "reset_us": reset_us,

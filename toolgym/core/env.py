@@ -172,10 +172,15 @@ class ToolEnv(gym.Env[str, Any]):
         for hook in self.interceptors:
             hook.on_reset(episode)
         episode.start = world.snapshot()
+        for toolkit in world.toolkits:
+            toolkit.rehearsing = True
         try:
             answer, calls = run_plan(task.plan, world.tools)
         except Exception as exc:  # a generator bug, not an agent error: fail loudly
             raise RuntimeError(f"reference run of task {task.id} failed: {exc!r}") from exc
+        finally:
+            for toolkit in world.toolkits:
+                toolkit.rehearsing = False
         episode.reference = Reference(tuple(world.changes_since(episode.start)), answer, calls)
         world.restore(episode.start)
 

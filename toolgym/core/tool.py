@@ -244,6 +244,10 @@ class Toolkit:
 
     name: ClassVar[str] = ""
     _specs: ClassVar[tuple[ToolSpec, ...]] = ()
+    rehearsing: bool = False
+    """True while the env replays a task's plan at reset to learn the expected final state
+    (the reference run). A read-only tool whose work is expensive and whose result no plan
+    acts on (a test run) may then skip the work and say so in its result."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -361,6 +361,14 @@ class CodebaseToolkit(Toolkit):
         key = _fingerprint(f"run_tests {target}", ws.files())
         if key in self._runs:
             return copy.deepcopy(self._runs[key])
+        if self.rehearsing:  # the reference run learns the final files, not test results
+            return {
+                "summary": "not run (reference run)",
+                "passed": 0,
+                "failed": 0,
+                "errors": 0,
+                "failures": [],
+            }
         try:
             report = self.sandbox.pytest([*PYTEST_ARGS, *([target] if target else [])])
         except ExecutionError as exc:
