@@ -150,15 +150,17 @@ class _DyingOnTask:
         return self.agent.act(observation, info)
 
 
-def test_a_lost_batch_blames_only_the_episode_that_kills(cluster: str) -> None:
-    """Its batch mates are replayed one by one and succeed; only the culprit is given up."""
+@pytest.mark.parametrize("per_call", [1, 4])
+def test_only_the_episode_that_kills_is_blamed(cluster: str, per_call: int) -> None:
+    """The episodes lost with it (its batch mates, the call queued behind it) are replayed
+    alone and succeed; only the culprit is given up."""
     specs = rollout_specs(ENV, range(8))
     settings = Settings("oracle")
     local = list(run_episodes(specs, settings))
     culprit = local[2]["task_id"]
     factory = DiesOnTask(culprit)
     with RolloutPool(
-        settings, workers=1, agent_factory=factory, episodes_per_call=4, max_attempts=2
+        settings, workers=1, agent_factory=factory, episodes_per_call=per_call, max_attempts=2
     ) as pool:
         remote = pool.map(specs)
     assert isinstance(remote[2], EpisodeError)

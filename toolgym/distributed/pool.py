@@ -7,9 +7,11 @@ its spec, so where it ran never shows: a Ray run and a local run give the same b
 :meth:`RolloutPool.map` returns them in spec order.
 
 An actor that dies (its node lost, its process killed or out of memory) loses no episode: the
-episodes it had in flight go back to the queue and run on another actor, and a replacement
-actor is started. An episode that has taken ``max_attempts`` actors down with it is reported
-as an :class:`~toolgym.evaluation.EpisodeError` instead of being tried forever.
+episodes it had in flight go back to the queue and a replacement actor is started. Since a death
+fails every call the actor had in flight, those episodes are then replayed one at a time, each
+on an actor given nothing else; an episode that takes ``max_attempts`` actors down while
+playing alone is reported as an :class:`~toolgym.evaluation.EpisodeError` instead of being
+tried forever, and no other episode is blamed for it.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class RolloutPool:
             current Ray connection, else a new local instance, shut down by :meth:`close`.
         runtime_env: Ray's runtime environment for the actors (e.g. ``{"pip": ["toolgym"]}``
             on a cluster whose image lacks it).
-        max_attempts: actors an episode may take down before it is given up.
+        max_attempts: actors an episode may take down, playing alone, before it is given up.
         episodes_per_call: episodes sent to an actor in one remote call; by default a batch
             for scripted agents (milliseconds an episode) and one for model agents.
 
@@ -158,30 +160,42 @@ class RolloutPool:
         )
         todo = deque(range(len(specs)))
         attempts: Counter[int] = Counter()
-        alone: set[int] = set()  # lost in a batch: played one by one, so only a culprit is blamed
-        # Each actor is kept one call ahead of what it can play, so it never idles
+        # An actor's death fails every call it had in flight, so it cannot say which episode
+        # killed it. Episodes lost that way become suspects: each is replayed alone on an actor
+        # given nothing else until it returns, and only a death there counts against it.
+        suspects: set[int] = set()
+        isolating: set[Any] = set()
+        # Each actor is otherwise kept one call ahead of what it can play, so it never idles
         # waiting for the driver between two calls.
         depth = self.envs_per_worker + 1
-        flight: dict[Any, tuple[Any, list[int]]] = {}
+        flight: dict[Any, tuple[Any, list[int], bool]] = {}
         load: Counter[Any] = Counter()
         while todo or flight:
             for actor in self._actors:
-                while todo and load[actor] < depth:
-                    batch = [todo.popleft()]
-                    while todo and len(batch) < size and not alone & {batch[0], todo[0]}:
-                        batch.append(todo.popleft())
+                while todo and load[actor] < depth and actor not in isolating:
+                    if todo[0] in suspects:
+                        if load[actor]:
+                            break
+                        isolating.add(actor)
+                        batch = [todo.popleft()]
+                    else:
+                        batch = [todo.popleft()]
+                        while todo and len(batch) < size and todo[0] not in suspects:
+                            batch.append(todo.popleft())
                     call = actor.play.remote([specs[index] for index in batch])
-                    flight[call] = (actor, batch)
+                    flight[call] = (actor, batch, actor in isolating)
                     load[actor] += 1
             (ready,), _ = ray.wait(list(flight), num_returns=1)
-            actor, batch = flight.pop(ready)
+            actor, batch, alone = flight.pop(ready)
             load[actor] -= 1
+            if alone:
+                isolating.discard(actor)
             try:
                 results = ray.get(ready)
             except lost as exc:
                 self._replace(actor)
-                if len(batch) > 1:
-                    alone.update(batch)
+                if not alone:
+                    suspects.update(batch)
                     todo.extendleft(reversed(batch))
                     continue
                 (index,) = batch
