@@ -8,11 +8,15 @@ import os
 import subprocess
 import sys
 
+import bm25s
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolgym.core.errors import ToolError
 from toolgym.toolkits.search import SearchEngine, build_corpus, build_search
 from toolgym.toolkits.search.corpus import KINDS, LABELS, SIZES, format_fact, words
+from toolgym.toolkits.search.engine import _tokens
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +224,20 @@ def test_same_seed_same_engine_in_any_process() -> None:
         )
         digests.add(run.stdout.strip())
     assert len(digests) == 1
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.sampled_from(list("aAbBéÉ1_ -'.,\"İßΣ\u00a0\n")), max_size=40) | st.text()
+)
+def test_query_words_are_the_words_bm25s_indexed(text: str) -> None:
+    """The engine tokenizes queries itself (fast); it must split them exactly as bm25s split
+    the corpus, or a query word would miss its documents."""
+    expected = bm25s.tokenize(text, stopwords="en", return_ids=False, show_progress=False)[0]
+    assert _tokens(text) == expected
+
+
+def test_query_words_of_every_document_match_bm25s(engine: SearchEngine) -> None:
+    texts = [doc.text for doc in engine.corpus.documents.values()][:300]
+    expected = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+    assert [_tokens(text) for text in texts] == expected
