@@ -11,7 +11,7 @@ import toolgym.toolkits.patterns as patterns
 from toolgym.core.errors import ToolError
 from toolgym.toolkits.codebase import CodebaseToolkit
 from toolgym.toolkits.filesystem import FileSystem
-from toolgym.toolkits.patterns import PatternSearch, compile_pattern
+from toolgym.toolkits.patterns import PatternSearch
 
 BACKTRACKS = r"(\w+\s?)+$"
 TRAP = "a" * 3000 + "!"  # every way to split the a's is tried before the ! fails the match
@@ -23,10 +23,10 @@ def short_budget(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_budget_is_shared_by_every_search_of_a_call() -> None:
-    search = PatternSearch(compile_pattern("b+"))
+    search = PatternSearch("b+")
     assert search("abbb") and not search("aaa")
-    assert PatternSearch(compile_pattern("EGGS", ignore_case=True))("eggs")
-    slow = PatternSearch(compile_pattern(BACKTRACKS))
+    assert PatternSearch("EGGS", ignore_case=True)("eggs")
+    slow = PatternSearch(BACKTRACKS)
     start = time.monotonic()
     with pytest.raises(ToolError) as info:
         for _ in range(100):

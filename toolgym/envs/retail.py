@@ -460,8 +460,8 @@ def product_info(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
             for v in p.variant_ids
             if api.variants[v].stock > 0
         }
-        lowest = min(stocked_prices, default=None)
-        tied = {name for price, name in stocked_prices if lowest and price == lowest[0]}
+        cheapest = min((price for price, _ in stocked_prices), default=None)
+        tied = {name for price, name in stocked_prices if price == cheapest}
         if len(tied) != 1:  # no answer, or two right ones: ask something else
             return product_info(api, rng, "easy")
         literals = (category,)

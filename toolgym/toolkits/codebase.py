@@ -33,7 +33,7 @@ from toolgym.sandbox import (
     WorkspaceError,
     make_sandbox,
 )
-from toolgym.toolkits.patterns import PatternSearch, compile_pattern
+from toolgym.toolkits.patterns import PatternSearch
 from toolgym.toolkits.python import MAX_CODE_CHARS, sandbox_error
 
 __all__ = ["DEFAULT_LIMITS", "PYTEST_ARGS", "CodebaseToolkit", "summarise"]
@@ -255,7 +255,7 @@ class CodebaseToolkit(Toolkit):
     ) -> dict[str, Any]:
         """Search the project's text files for a regular expression; returns matching lines."""
         try:
-            search = PatternSearch(compile_pattern(pattern))
+            search = PatternSearch(pattern)
         except regex.error as exc:
             raise ToolError("invalid_arguments", f"Invalid regular expression: {exc}.") from None
         ws = self.sandbox.workspace

@@ -32,7 +32,7 @@ from pydantic import Field
 from toolgym.core.errors import ToolError
 from toolgym.core.state import Change
 from toolgym.core.tool import Toolkit, tool
-from toolgym.toolkits.patterns import PatternSearch, compile_pattern
+from toolgym.toolkits.patterns import PatternSearch
 
 __all__ = [
     "EPOCH",
@@ -157,7 +157,7 @@ def _compile(pattern: str, ignore_case: bool) -> PatternSearch:
     if len(pattern) > 1000:
         raise ToolError("invalid_pattern", "The regular expression is longer than 1000 chars.")
     try:
-        return PatternSearch(compile_pattern(pattern, ignore_case=ignore_case))
+        return PatternSearch(pattern, ignore_case=ignore_case)
     except regex.error as exc:
         raise ToolError(
             "invalid_pattern",

@@ -16,22 +16,19 @@ import regex
 
 from toolgym.core.errors import ToolError
 
-__all__ = ["BUDGET_S", "PatternSearch", "compile_pattern"]
+__all__ = ["BUDGET_S", "PatternSearch"]
 
 BUDGET_S = 1.0
 
 
-def compile_pattern(pattern: str, *, ignore_case: bool = False) -> regex.Pattern[str]:
-    """The compiled pattern; ``regex.error`` for a malformed one (each tool words its error)."""
-    return regex.compile(pattern, regex.IGNORECASE if ignore_case else 0)
-
-
 class PatternSearch:
     """``search(text)`` for one tool call: whether the pattern occurs, all searches sharing
-    one deadline."""
+    one deadline. A malformed pattern raises ``regex.error`` (each tool words its error)."""
 
-    def __init__(self, compiled: regex.Pattern[str], budget_s: float | None = None) -> None:
-        self.compiled = compiled
+    def __init__(
+        self, pattern: str, *, ignore_case: bool = False, budget_s: float | None = None
+    ) -> None:
+        self.compiled = regex.compile(pattern, regex.IGNORECASE if ignore_case else 0)
         self.budget_s = BUDGET_S if budget_s is None else budget_s
         self.deadline = time.monotonic() + self.budget_s
 
