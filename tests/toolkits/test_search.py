@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from toolgym.core.errors import ToolError
 from toolgym.toolkits.search import SearchEngine, build_corpus, build_search
 from toolgym.toolkits.search.corpus import KINDS, LABELS, SIZES, format_fact, words
-from toolgym.toolkits.search.engine import _tokens
+from toolgym.toolkits.search.engine import SNIPPET_CHARS, _tokens
 
 
 @pytest.fixture(scope="module")
@@ -241,3 +241,65 @@ def test_query_words_of_every_document_match_bm25s(engine: SearchEngine) -> None
     texts = [doc.text for doc in engine.corpus.documents.values()][:300]
     expected = bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
     assert [_tokens(text) for text in texts] == expected
+
+
+def _ranked_by_scanning(engine: SearchEngine, tokens: list[str], phrases: list[str]) -> list[int]:
+    """The plain definition of a result list: every document scoring above zero (any document
+    when the phrases are all stop words) that holds each phrase, best score first."""
+    docs = range(len(engine.corpus.documents))
+    scores = engine._bm25.get_scores(tokens) if tokens else [0.0] * len(docs)
+    if phrases and not _tokens(" ".join(phrases)):
+        candidates = list(docs)
+    else:
+        candidates = [i for i in docs if scores[i] > 0]
+    held = [i for i in candidates if all(f" {p} " in engine._phrase_text[i] for p in phrases)]
+    return sorted(held, key=lambda i: (-scores[i], i))
+
+
+def _snippet_by_scanning(
+    engine: SearchEngine, position: int, terms: set[str], phrases: list[str]
+) -> str:
+    """The plain definition of a snippet: the first sentence with the best score (100 per
+    phrase it holds, 1 per query word), cut to the snippet length."""
+    best, best_score = "", -1
+    doc = engine._sentences[position]
+    for sentence, padded in zip(doc, engine._padded_sentences[position], strict=True):
+        score = 100 * sum(f" {p} " in padded for p in phrases)
+        score += len(terms & set(words(sentence)))
+        if score > best_score:
+            best, best_score = sentence, score
+    if len(best) > SNIPPET_CHARS:
+        best = best[: SNIPPET_CHARS - 1].rstrip() + "…"
+    return best
+
+
+@st.composite
+def _queries(draw: st.DrawFn, engine: SearchEngine) -> tuple[list[str], list[str]]:
+    """Query words and phrases drawn from the engine's own documents (so they match), with
+    stop words and words found nowhere mixed in."""
+    doc = draw(st.sampled_from(list(engine.corpus.documents.values())))
+    text = words(doc.text)
+    start = draw(st.integers(0, max(0, len(text) - 1)))
+    phrase = " ".join(text[start : start + draw(st.integers(1, 4))])
+    extra = draw(st.lists(st.sampled_from([*text[:40], "the", "of", "zzyzx"]), max_size=3))
+    phrases = [phrase] if draw(st.booleans()) else []
+    if draw(st.booleans()):
+        phrases.append(draw(st.sampled_from(["the", "of the", "in"])))
+    tokens = _tokens(" ".join([*extra, *([] if phrases else [phrase])]))
+    return tokens, phrases
+
+
+@settings(max_examples=300)
+@given(data=st.data())
+def test_postings_give_the_results_and_snippets_of_a_full_scan(
+    engine: SearchEngine, data: st.DataObject
+) -> None:
+    """Results and snippets come from word postings (fast); they must be those of scanning
+    every document and sentence."""
+    tokens, phrases = data.draw(_queries(engine))
+    ranked = engine._ranked(tokens, phrases)
+    assert ranked == _ranked_by_scanning(engine, tokens, phrases)
+    terms = set(tokens)
+    for position in ranked[:10]:
+        expected = _snippet_by_scanning(engine, position, terms, phrases)
+        assert engine._snippet(position, terms, phrases) == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import bm25s
@@ -50,12 +51,16 @@ class SearchEngine(Toolkit):
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
         self._phrase_text = [_padded(text) for text in texts]
-        self._sentences = [
-            [
-                (sentence, frozenset(words(sentence)), _padded(sentence))
-                for _, sentence in d.sentences
-            ]
-            for d in self._docs
+        # Which documents, and which sentences of each, hold a word: a phrase is looked for
+        # only where its first word is, and a snippet touches only the query's words.
+        self._docs_with = {
+            word: np.array(found, dtype=np.int64)
+            for word, found in _postings(text.split() for text in self._phrase_text).items()
+        }
+        self._sentences = [[sentence for _, sentence in d.sentences] for d in self._docs]
+        self._padded_sentences = [[_padded(s) for s in doc] for doc in self._sentences]
+        self._sentences_with = [
+            _postings(padded.split() for padded in doc) for doc in self._padded_sentences
         ]
 
     # The engine never changes, so a snapshot has nothing to record.
@@ -87,22 +92,47 @@ class SearchEngine(Toolkit):
     def _ranked(self, tokens: list[str], phrases: list[str]) -> list[int]:
         """Indices of the documents matching the query words and phrases, best first."""
         scores = self._bm25.get_scores(tokens) if tokens else np.zeros(len(self._docs))
-        keep = np.flatnonzero(scores > 0).tolist()
+        keep = np.flatnonzero(scores > 0)
         if phrases:
-            # A document holding a phrase scores above zero unless the phrase is all stop words.
-            candidates = keep if _tokens(" ".join(phrases)) else range(len(self._docs))
-            keep = [i for i in candidates if all(f" {p} " in self._phrase_text[i] for p in phrases)]
-        keep.sort(key=lambda i: (-scores[i], i))
-        return keep
+            # A document holding the phrases holds each of their words, and scores above zero
+            # unless the phrases are all stop words.
+            nowhere = np.zeros(0, dtype=np.int64)
+            found = [self._docs_with.get(w, nowhere) for p in phrases for w in p.split(" ")]
+            if _tokens(" ".join(phrases)):
+                found.append(keep)
+            found.sort(key=len)  # the rarest first: the intersections stay small
+            candidates = found[0]
+            for postings in found[1:]:
+                candidates = np.intersect1d(candidates, postings, assume_unique=True)
+            needles = [f" {p} " for p in phrases]
+            texts = self._phrase_text
+            keep = np.array(
+                [i for i in candidates.tolist() if all(n in texts[i] for n in needles)],
+                dtype=np.int64,
+            )
+        # Best score first; a stable sort keeps ties in document order.
+        return keep[np.argsort(-scores[keep], kind="stable")].tolist()
 
     def _snippet(self, position: int, terms: set[str], phrases: list[str]) -> str:
         """The sentence that best matches the query (most query words, phrases first)."""
-        best, best_score = "", -1
-        for sentence, sentence_words, padded in self._sentences[position]:
-            score = 100 * sum(f" {p} " in padded for p in phrases)
-            score += len(terms.intersection(sentence_words))
-            if score > best_score:
-                best, best_score = sentence, score
+        sentences = self._sentences[position]
+        if not sentences:
+            return ""
+        index, padded = self._sentences_with[position], self._padded_sentences[position]
+        scores: dict[int, int] = {}
+        for term in terms:
+            for n in index.get(term, ()):
+                scores[n] = scores.get(n, 0) + 1
+        for phrase in phrases:
+            needle = f" {phrase} "
+            for n in index.get(phrase.split(" ", 1)[0], ()):
+                if needle in padded[n]:
+                    scores[n] = scores.get(n, 0) + 100
+        best_n, best_score = 0, 0  # with no sentence scoring, the first one
+        for n, score in scores.items():
+            if score > best_score or (score == best_score and n < best_n):
+                best_n, best_score = n, score
+        best = sentences[best_n]
         if len(best) > SNIPPET_CHARS:
             best = best[: SNIPPET_CHARS - 1].rstrip() + "…"
         return best
@@ -223,6 +253,15 @@ def _tokens(text: str) -> list[str]:
     """The words BM25 scores: lower-cased, English stop words and one-letter words dropped,
     exactly as bm25s tokenized the corpus (a property test holds the two together)."""
     return [token for token in _TOKEN.findall(text.lower()) if token not in _STOPWORDS]
+
+
+def _postings(texts: Iterable[list[str]]) -> dict[str, list[int]]:
+    """For each word, the positions of the texts (lists of words) that hold it, in order."""
+    found: dict[str, list[int]] = {}
+    for position, text in enumerate(texts):
+        for word in dict.fromkeys(text):
+            found.setdefault(word, []).append(position)
+    return found
 
 
 def _padded(text: str) -> str:
