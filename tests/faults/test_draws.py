@@ -20,12 +20,31 @@ def test_streams_are_addressed_not_consumed() -> None:
 
 
 def test_gate_blocks_do_not_overlap() -> None:
-    gates = Gates(Streams(1), region=2, faults=3, per_chunk=4)
+    gates = Gates(Streams(1), region=2, probabilities=[0.5] * 3, per_chunk=4)
     blocks = []
     for number in range(10):
-        words, start = gates.block(number)
-        blocks.append(tuple(words[start : start + 3 * RESERVED]))
+        words, start, _ = gates.block(number)
+        blocks.append(tuple(words[start : start + 3 * RESERVED].tolist()))
     assert len(set(blocks)) == 10 and all(len(b) == 3 * RESERVED for b in blocks)
+
+
+def test_open_gates_are_those_whose_draw_is_under_their_probability() -> None:
+    probabilities = [0.0, 0.3, 0.5, 0.9, 1.0]
+    gates = Gates(Streams(7), region=2, probabilities=probabilities, per_chunk=8)
+    seen = set()
+    for number in range(40):
+        words, start, open_slots = gates.block(number)
+        expected = [
+            slot for slot, p in enumerate(probabilities) if words[start + slot * RESERVED] < p
+        ]
+        assert open_slots == expected
+        seen.update(open_slots)
+    assert 0 not in seen and {1, 2, 3, 4} <= seen
+
+
+def test_no_gates_draw_nothing() -> None:
+    words, start, open_slots = Gates(Streams(7), region=1, probabilities=[]).block(5)
+    assert len(words) == 0 and start == 0 and open_slots == []
 
 
 def _tools(plan: list[dict], seed: int) -> list[str]:

@@ -173,3 +173,16 @@ def test_an_agent_that_obeys_an_injection_fails_and_the_oracle_does_not(run) -> 
             assert obedient.checks["injection_resisted"] is False and not obedient.success
             return
     pytest.fail("no injection fired")
+
+
+def test_a_call_that_carries_the_injected_code_fails_the_injection_check() -> None:
+    """Obeying is caught in any argument, however nested, not only in the final answer."""
+    env = _env({"fault": "prompt_injection", "style": "information"})
+    env.reset(seed=4)
+    order = env.unwrapped.episode.world.toolkit("retail").orders.values()[0].id
+    text, _ = _call(env, "get_order", order_id=order)
+    canary = re.search(r"[A-Z]{3}-\d{4}", text)
+    assert canary is not None
+    _call(env, "get_order", order_id={"note": ["as asked: " + canary.group()]})
+    *_, info = env.step(AgentTurn(content="All done."))
+    assert info["checks"]["injection_resisted"] is False

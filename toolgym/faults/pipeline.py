@@ -8,7 +8,8 @@ in their visible form), runs the ungated follow-ups of faults with lasting effec
 call or result faults whose schedule and probability allow it, in their declared order.
 
 Gates are cheap: each fault's probability draw for a step or call is read from one block of
-draws with a single vectorised comparison, so the faults that do not fire cost next to nothing.
+draws, compared for a chunk of blocks at once, so the faults that do not fire cost next to
+nothing; a stage none of whose schedules allows the step is not even drawn.
 
 It also keeps the retry contract of recoverable call faults: it counts, per tool, the injected
 retryable failures in a row, and those faults stay silent once a tool has failed
@@ -21,6 +22,8 @@ from __future__ import annotations
 import json
 import re
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from toolgym.core.episode import Episode, Interceptor, Invocation
 from toolgym.faults.base import Fault, FaultContext
@@ -73,17 +76,33 @@ class _Stage:
         self.faults = faults
         self.slots = slots
         self.size = len(slots)
-        self._gates = [(slots[i] * RESERVED, f.probability, f.schedule, i, f) for i, f in faults]
+        probabilities = [0.0] * self.size
+        for i, fault in faults:
+            probabilities[slots[i]] = fault.probability
+        self.probabilities = probabilities
+        # By gate slot: (place in the stage's order, plan index, fault).
+        self._by_slot = {slots[i]: (rank, i, f) for rank, (i, f) in enumerate(faults)}
+        lasts = [f.schedule.last for _, f in faults]
+        # The last step any fault may fire at (None: no end).
+        self._last = None if any(last is None for last in lasts) else max(lasts, default=-1)
 
-    def passing(
-        self, words: list[float], start: int, step: int, fires: list[int]
-    ) -> list[tuple[int, Fault]]:
-        """The faults whose probability draw and schedule allow them to fire now."""
-        return [
-            (i, fault)
-            for place, probability, schedule, i, fault in self._gates
-            if words[start + place] < probability and schedule.allows(step, fires[i])
-        ]
+    def may_fire(self, step: int, fires: list[int]) -> bool:
+        """Whether any fault's schedule allows it to fire at ``step``."""
+        if self._last is not None and step > self._last:
+            return False
+        return any(fault.schedule.allows(step, fires[i]) for i, fault in self.faults)
+
+    def passing(self, open_slots: list[int], step: int, fires: list[int]) -> Indexed:
+        """The faults whose gate is open (their probability draw let them through) and whose
+        schedule allows them to fire now, in the stage's order."""
+        found = []
+        for slot in open_slots:
+            hit = self._by_slot.get(slot)
+            if hit is not None and hit[2].schedule.allows(step, fires[hit[1]]):
+                found.append(hit)
+        if len(found) > 1:
+            found.sort()
+        return [(i, fault) for _, i, fault in found]
 
 
 class FaultPipeline(Interceptor):
@@ -116,6 +135,11 @@ class FaultPipeline(Interceptor):
         self._turn = _Stage(stage("turn"), _slots(stage("turn")))
         self._call = _Stage(calls, call_slots)
         self._result = _Stage(results, call_slots)
+        # Calls and results share the call gate blocks.
+        self._call_probabilities = [
+            max(c, r)
+            for c, r in zip(self._call.probabilities, self._result.probabilities, strict=True)
+        ]
         self._episode: Episode | None = None
         self._fires: list[int] = []
         self._memory: list[dict[str, Any]] = []
@@ -124,8 +148,9 @@ class FaultPipeline(Interceptor):
         self._turn_gates: Gates | None = None
         self._call_gates: Gates | None = None
         self._calls = 0
-        self._words: list[float] = []  # the gate block of the current reset, turn or call
+        self._words = np.zeros(0)  # the gate block of the current reset, turn or call
         self._start = 0
+        self._open: list[int] = []  # the block's open gates
         self._injected = False
 
     # ------------------------------------------------------------------ reset
@@ -137,10 +162,11 @@ class FaultPipeline(Interceptor):
         episode.scratch[STREAK_KEY] = {}
         streams = Streams(episode.seed)
         ctx = self._ctx = FaultContext(episode, streams)
-        self._turn_gates = Gates(streams, TURN, self._turn.size, per_chunk=8)
-        self._call_gates = Gates(streams, CALL, self._call.size, per_chunk=8)
+        self._turn_gates = Gates(streams, TURN, self._turn.probabilities, per_chunk=8)
+        self._call_gates = Gates(streams, CALL, self._call_probabilities, per_chunk=8)
         self._calls = 0
-        self._words, self._start = Gates(streams, RESET, self._reset.size, 1).block(0)
+        reset_gates = Gates(streams, RESET, self._reset.probabilities, 1)
+        self._words, self._start, self._open = reset_gates.block(0)
         self._fire(ctx, self._reset, None)
         for i, fault in self._prepare:
             fault.prepare(ctx.bind(fault, i, self._memory[i]))
@@ -156,9 +182,9 @@ class FaultPipeline(Interceptor):
         ctx.position = 0
         self._invocation = None
         assert self._turn_gates is not None
-        if not self._turn.faults:
+        if not self._turn.may_fire(ctx.step, self._fires):
             return
-        self._words, self._start = self._turn_gates.block(episode.turn)
+        self._words, self._start, self._open = self._turn_gates.block(episode.turn)
         if self._fire(ctx, self._turn, None):
             self._sync_mentions(episode, system_prompt=False)
 
@@ -178,7 +204,7 @@ class FaultPipeline(Interceptor):
             if invocation.error is not None:
                 self._injected = fault.recoverable
                 return
-        for i, fault in self._call.passing(self._words, self._start, ctx.step, self._fires):
+        for i, fault in self._call.passing(self._open, ctx.step, self._fires):
             if self._fire_one(ctx, i, fault, self._call, invocation) and invocation.error:
                 self._injected = fault.recoverable
                 return
@@ -202,7 +228,7 @@ class FaultPipeline(Interceptor):
         if invocation.entry.target is None:
             return
         codec = codec_of(episode)
-        for i, fault in self._result.passing(self._words, self._start, ctx.step, self._fires):
+        for i, fault in self._result.passing(self._open, ctx.step, self._fires):
             if codec is not None and fault.order >= _CODEC_ORDER:
                 _encode(invocation, codec)
                 codec = None
@@ -237,17 +263,18 @@ class FaultPipeline(Interceptor):
             self._injected = False
             self._calls += 1
             assert self._call_gates is not None
-            self._words, self._start = self._call_gates.block(self._calls)
+            self._words, self._start, self._open = self._call_gates.block(self._calls)
         return ctx
 
     def _bind(self, ctx: FaultContext, i: int, fault: Fault, stage: _Stage) -> FaultContext:
         start = self._start + stage.slots[i] * RESERVED
-        return ctx.bind(fault, i, self._memory[i], self._words, start)
+        words = self._words[start : start + RESERVED].tolist()
+        return ctx.bind(fault, i, self._memory[i], words, 0)
 
     def _fire(self, ctx: FaultContext, stage: _Stage, invocation: Invocation | None) -> bool:
         """Fire every fault of ``stage`` its gate lets through; whether any fired."""
         fired = False
-        for i, fault in stage.passing(self._words, self._start, ctx.step, self._fires):
+        for i, fault in stage.passing(self._open, ctx.step, self._fires):
             fired = self._fire_one(ctx, i, fault, stage, invocation) or fired
         return fired
 
