@@ -49,10 +49,15 @@ def private_engine() -> Iterator[tuple[str, str]]:
         pass
 
 
+# Containers share the host's users, and the kernel counts the process limit per user: the
+# fork bomb below runs as a uid of its own, so it never starves sandboxes of other tests.
+UID = 64103
+
+
 @pytest.fixture
 def box(private_engine: tuple[str, str]) -> Iterator[DockerSandbox]:
     base_url, image = private_engine
-    sandbox = DockerSandbox(image, LIMITS, base_url=base_url, spare=False)
+    sandbox = DockerSandbox(image, LIMITS, base_url=base_url, spare=False, uid=UID)
     yield sandbox
     sandbox.close()
 
@@ -68,7 +73,7 @@ def test_warm_worker_and_workspace(box: DockerSandbox) -> None:
     box.reset({"data.txt": b"hello"})
     assert box.execute("x = open('data.txt').read()").error is None
     assert box.execute("x.upper()").value == "'HELLO'"
-    assert box.execute("import os; os.getuid(), os.getcwd()").value == "(65534, '/workspace')"
+    assert box.execute("import os; os.getuid(), os.getcwd()").value == f"({UID}, '/workspace')"
     box.execute("open('out.txt', 'w').write('from the container')")
     assert box.workspace.read_bytes("out.txt") == b"from the container"
     done = box.run(["python", "-c", "import sys; print('hi'); sys.exit(4)"])

@@ -58,11 +58,18 @@ def eventually(condition, seconds: float = 3.0) -> bool:
     return bool(condition())
 
 
+# The kernel counts the process limit per user: the fork bomb below runs as a uid of its own,
+# so it never starves sandboxes of other tests running at the same time.
+UID = 64102 if os.geteuid() == 0 else None
+
+
 @pytest.fixture(scope="module", params=["auto", "no-namespaces"])
 def box(request: pytest.FixtureRequest) -> Iterator[LocalSandbox]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SandboxWarning)
-        sandbox = LocalSandbox(LIMITS, namespaces=None if request.param == "auto" else False)
+        sandbox = LocalSandbox(
+            LIMITS, namespaces=None if request.param == "auto" else False, uid=UID
+        )
     yield sandbox
     sandbox.close()
 
@@ -159,9 +166,18 @@ def test_environment_is_clean(box: LocalSandbox, monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.skipif(not IS_ROOT, reason="dropping to another user needs root")
 def test_code_runs_as_an_unprivileged_user(box: LocalSandbox) -> None:
+    assert box.uid != 0 or os.geteuid() != 0
     assert box.execute("import os; os.getuid(), os.getgid(), os.getgroups()").value == (
-        "(65534, 65534, [])"
+        f"({box.uid}, {box.gid}, [])"
     )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs code as another user")
+def test_root_runs_code_as_nobody_by_default() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SandboxWarning)
+        with LocalSandbox(LIMITS, spare=False) as sandbox:
+            assert sandbox.execute("import os; os.getuid(), os.getgid()").value == "(65534, 65534)"
 
 
 def test_one_shot_runs(box: LocalSandbox) -> None:
