@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import time
 import warnings
 from collections.abc import Iterator
@@ -284,3 +285,25 @@ def test_requiring_namespaces_where_they_cannot_work_is_an_error(
     with pytest.raises(SandboxError, match="bubblewrap"):
         LocalSandbox(LIMITS, namespaces=True)
     assert not bubblewrap_available()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="only root starts processes as another user")
+def test_a_process_limit_used_up_by_others_is_named_when_a_sandbox_cannot_start() -> None:
+    """The kernel counts the process limit per user: when other processes of the sandbox's
+    uid have used it up, the error says so instead of blaming the code."""
+    uid, limits = 64104, Limits(processes=8)
+    others = [subprocess.Popen(["sleep", "60"], user=uid, group=uid) for _ in range(10)]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SandboxWarning)
+            sandbox = LocalSandbox(limits, uid=uid, spare=False)
+        with sandbox, pytest.raises(ExecutionError) as err:
+            sandbox.execute("1 + 1")
+        assert err.value.reason == "crashed"
+        assert f"uid {uid}" in str(err.value) and "process limit is 8" in str(err.value)
+    finally:
+        for proc in others:
+            proc.kill()
+            proc.wait()
+    with LocalSandbox(limits, uid=uid, spare=False) as sandbox:  # room again: it starts
+        assert sandbox.execute("1 + 1").value == "2"

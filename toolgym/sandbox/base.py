@@ -230,7 +230,8 @@ class Worker:
                 what = "failed to start" if starting else "exited unexpectedly"
                 self._fail(
                     "crashed",
-                    f"The interpreter {what} (it may have crashed or used up its CPU time).",
+                    (starting and self.sandbox.start_problem())
+                    or f"The interpreter {what} (it may have crashed or used up its CPU time).",
                 )
             self._buffer += chunk
             if len(self._buffer) > _MAX_FRAME:
@@ -343,6 +344,10 @@ class Sandbox(ABC):
                 f"The workspace holds more than {MAX_ENTRIES} files, so the run was stopped. "
                 "Delete files to continue."
             )
+        return None
+
+    def start_problem(self) -> str | None:
+        """Why an interpreter could not start, when the sandbox can tell; else ``None``."""
         return None
 
     def close(self) -> None:

@@ -217,6 +217,21 @@ class LocalSandbox(Sandbox):
         )
         return _PipeChannel(proc, self._kill)
 
+    def start_problem(self) -> str | None:
+        """The process limit, when other processes of the sandbox's user have used it up (the
+        kernel counts every process and thread of a uid, whoever started them)."""
+        if self.uid == os.getuid():
+            return None  # the limit was raised by what this user already ran
+        tasks = _tasks_of(self.uid)
+        if tasks + _START_TASKS < self.limits.processes:
+            return None
+        return (
+            f"The interpreter failed to start: uid {self.uid}, which the code runs as, already "
+            f"has {tasks} processes and threads on this machine (other sandboxes of that uid "
+            f"count too), and its process limit is {self.limits.processes}. Run fewer "
+            "sandboxes at once, or give each its own uid (LocalSandbox(uid=...))."
+        )
+
     def _release(self) -> None:
         self._finalizer()
 
@@ -540,6 +555,9 @@ def _children(pid: int) -> list[int]:
             return [int(p) for p in handle.read().split()]
     except OSError:
         return []
+
+
+_START_TASKS = 4  # tasks an interpreter needs to start (bubblewrap, setpriv, Python)
 
 
 def _tasks_of(uid: int) -> int:
