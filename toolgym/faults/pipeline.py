@@ -56,6 +56,14 @@ def _slots(faults: Indexed) -> dict[int, int]:
     return {i: k for k, i in enumerate(sorted(i for i, _ in faults))}
 
 
+def _probabilities(faults: Indexed, slots: dict[int, int]) -> list[float]:
+    """Each gate slot's firing probability (0 for a slot with no fault of ``faults``)."""
+    found = [0.0] * len(slots)
+    for i, fault in faults:
+        found[slots[i]] = fault.probability
+    return found
+
+
 def _encode(invocation: Invocation, codec: ValueCodec) -> None:
     """The text the agent reads, with ids and dates in their visible form."""
     text = invocation.content
@@ -75,11 +83,7 @@ class _Stage:
     def __init__(self, faults: Indexed, slots: dict[int, int]) -> None:
         self.faults = faults
         self.slots = slots
-        self.size = len(slots)
-        probabilities = [0.0] * self.size
-        for i, fault in faults:
-            probabilities[slots[i]] = fault.probability
-        self.probabilities = probabilities
+        self.probabilities = _probabilities(faults, slots)
         # By gate slot: (place in the stage's order, plan index, fault).
         self._by_slot = {slots[i]: (rank, i, f) for rank, (i, f) in enumerate(faults)}
         lasts = [f.schedule.last for _, f in faults]
@@ -135,11 +139,7 @@ class FaultPipeline(Interceptor):
         self._turn = _Stage(stage("turn"), _slots(stage("turn")))
         self._call = _Stage(calls, call_slots)
         self._result = _Stage(results, call_slots)
-        # Calls and results share the call gate blocks.
-        self._call_probabilities = [
-            max(c, r)
-            for c, r in zip(self._call.probabilities, self._result.probabilities, strict=True)
-        ]
+        self._call_probabilities = _probabilities(calls + results, call_slots)  # shared blocks
         self._episode: Episode | None = None
         self._fires: list[int] = []
         self._memory: list[dict[str, Any]] = []

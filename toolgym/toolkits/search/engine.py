@@ -25,6 +25,7 @@ from toolgym.toolkits.search.corpus import Corpus, Document, build_corpus, words
 __all__ = ["SearchEngine", "build_search"]
 
 _PHRASE = re.compile(r'"([^"]*)"')
+_NOWHERE = np.zeros(0, dtype=np.int64)  # the postings of a word no document holds
 SNIPPET_CHARS = 200
 MAX_MATCHES = 20
 
@@ -52,7 +53,7 @@ class SearchEngine(Toolkit):
         self._bm25.index(tokens, show_progress=False)
         self._phrase_text = [_padded(text) for text in texts]
         # Which documents, and which sentences of each, hold a word: a phrase is looked for
-        # only where its first word is, and a snippet touches only the query's words.
+        # only where all its words are, and a snippet touches only the query's words.
         self._docs_with = {
             word: np.array(found, dtype=np.int64)
             for word, found in _postings(text.split() for text in self._phrase_text).items()
@@ -96,8 +97,7 @@ class SearchEngine(Toolkit):
         if phrases:
             # A document holding the phrases holds each of their words, and scores above zero
             # unless the phrases are all stop words.
-            nowhere = np.zeros(0, dtype=np.int64)
-            found = [self._docs_with.get(w, nowhere) for p in phrases for w in p.split(" ")]
+            found = [self._docs_with.get(w, _NOWHERE) for p in phrases for w in p.split(" ")]
             if _tokens(" ".join(phrases)):
                 found.append(keep)
             found.sort(key=len)  # the rarest first: the intersections stay small
