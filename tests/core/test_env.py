@@ -231,20 +231,36 @@ def test_oracle_like_episode_succeeds_and_reset_restores_the_world() -> None:
         except StopIteration:
             break
     _, reward, terminated, _, info = env.step("Done.")
-    assert terminated and reward == 1.0 and info["success"] and info["checks"] == {"state": True}
+    assert terminated and reward == 1.0 and info["success"]
+    assert info["checks"] == {"state": True, "no_wrong_values": True}
     env.reset(seed=4)
     assert dict(env.episode.world.toolkit("counters").table.items()) == values_before
 
 
-def test_extra_writes_fail_the_state_check_and_partial_reward_counts_checks() -> None:
+def test_extra_writes_fail_the_state_check_and_cost_partial_reward() -> None:
     env = make(family="read", reward_mode="partial")
     env.reset(seed=5)
     name = env.episode.task.facts["name"]
+    value = env.episode.world.toolkit("counters").table[name].value
     env.step(turn(("add", {"name": name, "amount": 1})))
-    _, reward, terminated, _, info = env.step("It is 3.")
-    assert terminated and info["checks"]["state"] is False
-    assert reward == pytest.approx(sum(info["checks"].values()) / len(info["checks"]))
+    _, reward, terminated, _, info = env.step(f"It is {value}.")
+    assert terminated
+    assert info["checks"] == {"state": False, "answer": True, "no_wrong_values": True}
     assert "unexpected changes: counters/" in env.result.notes["state"]
+    # the answer is the work (1/1); of the two guards doing nothing keeps, one is broken
+    assert env.result.guards == {"state", "no_wrong_values"}
+    assert reward == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("family", ["read", "bump"])
+def test_doing_nothing_earns_no_partial_reward(family: str) -> None:
+    env = make(family=family, reward_mode="partial")
+    for seed in range(5):
+        env.reset(seed=seed)
+        _, reward, terminated, _, info = env.step("Done.")
+        assert terminated and reward == 0.0 and not info["success"]
+        if family == "read":  # guards held (nothing written, nothing wrong said), paid nothing
+            assert info["checks"]["state"] and info["checks"]["no_wrong_values"]
 
 
 def test_truncation_at_max_turns_runs_the_checker() -> None:

@@ -128,7 +128,12 @@ def test_comparison_names_only_the_winner(env: gym.Env) -> None:
         env.reset(seed=seed, options=options)
         named = env.unwrapped.episode.user_prompt.split(": ", 1)[1].split("? ")[0]
         *_, info = env.step(f"One of {named}.")
-        assert info["checks"] == {"state": True, "answer": True, "names_only_the_answer": False}
+        assert info["checks"] == {
+            "state": True,
+            "answer": True,
+            "no_wrong_values": True,
+            "names_only_the_answer": False,
+        }
 
 
 def test_deterministic_in_this_and_other_processes() -> None:

@@ -50,7 +50,8 @@ class ToolEnv(gym.Env[str, Any]):
         suite: builds the world and generates the tasks (one per environment id).
         max_turns: agent turns before the episode is truncated.
         reward_mode: ``"binary"`` (1.0 on success, else 0.0) or ``"partial"`` (the fraction of
-            sub-checks passed).
+            the sub-checks that doing nothing fails which passed, scaled by the fraction of
+            the others kept: no credit for a check that holds without any work).
         family / difficulty: restrict the tasks drawn (default: any).
         world_seed / num_worlds: worlds are generated once, from ``world_seed``, and each reset
             draws one of ``num_worlds`` and rolls back what the last episode wrote, so a reset
@@ -183,6 +184,10 @@ class ToolEnv(gym.Env[str, Any]):
                 toolkit.rehearsing = False
         episode.reference = Reference(tuple(world.changes_since(episode.start)), answer, calls)
         world.restore(episode.start)
+        if self.reward_mode == "partial":
+            # What doing nothing passes is no work: only the checks it fails earn credit.
+            idle = task.check(world, episode.start, None, episode.reference)
+            episode.work_checks = frozenset(name for name, ok in idle.checks.items() if not ok)
 
         self.history = [
             Message("system", episode.system_prompt),
@@ -309,7 +314,8 @@ class ToolEnv(gym.Env[str, Any]):
         checks = dict(result.checks)
         for hook in self.interceptors:
             hook.on_finish(episode, answer, checks)
-        self._result = CheckResult(checks, result.notes)
+        guards = frozenset(checks) - episode.work_checks if self.reward_mode == "partial" else ()
+        self._result = CheckResult(checks, result.notes, frozenset(guards))
         self._done = True
         if self.reward_mode == "partial":
             return self._result.score

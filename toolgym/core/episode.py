@@ -28,7 +28,8 @@ class Episode:
     agent replies without tool calls and one is pending, the user speaks again instead of the
     episode ending. ``scaffolds`` names the tool-call formats the agent speaks through (set by
     the ``TextActions`` wrapper; empty for structured actions), and ``scaffold`` is the one a
-    fault chose for this episode, which that wrapper then uses.
+    fault chose for this episode, which that wrapper then uses. ``work_checks`` (partial
+    reward only) name the checks an agent that does nothing fails: the ones that earn credit.
     """
 
     seed: int
@@ -47,6 +48,7 @@ class Episode:
     start: Any = None
     scaffolds: tuple[str, ...] = ()
     scaffold: str | None = None
+    work_checks: frozenset[str] = frozenset()
 
     def record(self, event: dict[str, Any]) -> None:
         """Log a fault that fired: it appears in this step's ``info["faults"]`` and the record."""

@@ -10,7 +10,7 @@ which is what state-based checkers compare.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,9 +18,14 @@ __all__ = ["Change", "Database", "Record", "Table"]
 
 
 class Record(BaseModel):
-    """An immutable row. Change it with ``table.update(id, field=value)``."""
+    """An immutable row. Change it with ``table.update(id, field=value)``.
+
+    ``free_fields`` name optional fields whose value is the writer's own choice (a memo on a
+    transfer): a checker compares them only when the task asked for a value.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    free_fields: ClassVar[frozenset[str]] = frozenset()
 
 
 R = TypeVar("R", bound=Record)

@@ -9,7 +9,6 @@ so every task is proven solvable by construction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -17,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from toolgym.core.errors import ToolError
+from toolgym.core.grading import judge, mentions
 from toolgym.core.state import Change
 from toolgym.core.tool import Tool, Toolkit
 
@@ -56,14 +56,18 @@ def call(tool: str, thought: str = "", /, **arguments: Any) -> Step:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A plan's final reply, and the terms a correct reply must contain.
+    """A plan's final reply, the terms a correct reply must state, and the wrong candidates
+    the world holds that it must not (see :mod:`toolgym.core.grading`).
 
-    Numbers in ``expect`` match any rendering of the same value (``1,234.5`` or ``1234.50``);
-    text matches case- and whitespace-insensitively.
+    Numbers in ``expect`` match any writing of the same value (``1,234.5``, ``$1234.50``,
+    ``three``); days and times any common writing; text whole words, case- and
+    whitespace-insensitively. ``distractors`` are values a careless or hedging agent would
+    state: other orders' statuses, other meetings' times, the losing candidate.
     """
 
     text: str
     expect: tuple[str, ...] = ()
+    distractors: tuple[str, ...] = ()
 
 
 Plan = Callable[[], Generator[Step, Any, "Answer | str | None"]]
@@ -71,10 +75,16 @@ Plan = Callable[[], Generator[Step, Any, "Answer | str | None"]]
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Named sub-checks; success means all passed. ``notes`` explain the failures."""
+    """Named sub-checks; success means all passed. ``notes`` explain the failures.
+
+    ``guards`` name the checks an agent that does nothing passes too (no unrequested change,
+    no wrong value stated, an injection not obeyed): breaking one costs partial credit,
+    keeping one earns none, so :attr:`score` pays only for work.
+    """
 
     checks: dict[str, bool]
     notes: dict[str, str] = field(default_factory=dict)
+    guards: frozenset[str] = frozenset()
 
     @property
     def success(self) -> bool:
@@ -82,7 +92,12 @@ class CheckResult:
 
     @property
     def score(self) -> float:
-        return sum(self.checks.values()) / len(self.checks) if self.checks else 0.0
+        """The fraction of work checks passed, scaled by the fraction of guards kept."""
+        work = [ok for name, ok in self.checks.items() if name not in self.guards]
+        if not work:
+            return float(self.success)
+        kept = [ok for name, ok in self.checks.items() if name in self.guards]
+        return sum(work) / len(work) * (sum(kept) / len(kept) if kept else 1.0)
 
 
 @dataclass(frozen=True)
@@ -112,24 +127,56 @@ class Task:
     facts: dict[str, str] = field(default_factory=dict)
     literals: tuple[str, ...] = ()
     extra_check: Callable[[World, str | None], dict[str, bool]] | None = None
+    identity: tuple[str, ...] = ()
+
+    def known_to_user(self, request: str | None = None) -> dict[str, str]:
+        """What a simulated user can tell: the facts their request (``request``, by default
+        the task's user prompt) states, and who they are (the ``identity`` facts), never a
+        value the agent is there to find."""
+        request = self.user_prompt if request is None else request
+        return {
+            key: value
+            for key, value in self.facts.items()
+            if isinstance(value, str) and value and (key in self.identity or value in request)
+        }
 
     def check(self, world: World, start: Any, answer: str | None, ref: Reference) -> CheckResult:
         """Compare the world's changes since ``start`` and the answer with the reference."""
         checks: dict[str, bool] = {}
         notes: dict[str, str] = {}
-        got = {(t, k): after for t, k, _, after in world.changes_since(start)}
         want = {(t, k): after for t, k, _, after in ref.changes}
+        got = {
+            (t, k): _as_specified(after, want.get((t, k)))
+            for t, k, _, after in world.changes_since(start)
+        }
         checks["state"] = got == want
         if not checks["state"]:
             notes["state"] = _diff_note(got, want)
-        if ref.answer.expect:
-            missing = [term for term in ref.answer.expect if not answer_contains(answer, term)]
-            checks["answer"] = not missing
-            if missing:
-                notes["answer"] = "missing from the answer: " + ", ".join(map(repr, missing))
+        # Every reply is read (a dump of raw results is no reply to a user, even after the
+        # right changes); one that must state values is also checked for them.
+        verdict, why = judge(
+            answer,
+            ref.answer.expect,
+            ref.answer.distractors,
+            context=(self.user_prompt, ref.answer.text),
+        )
+        if not ref.answer.expect:
+            verdict.pop("answer")
+        checks.update(verdict)
+        notes.update(why)
         if self.extra_check is not None:
             checks.update(self.extra_check(world, answer))
         return CheckResult(checks, notes)
+
+
+def _as_specified(got: Any, want: Any) -> Any:
+    """``got`` with the free fields the task left unspecified (an optional memo) taken from
+    ``want``: an agent's own note on a correct transfer is not a wrong transfer."""
+    free = getattr(type(got), "free_fields", ())
+    if not free or type(want) is not type(got):
+        return got
+    loose = {name: getattr(want, name) for name in free if not getattr(want, name)}
+    return got.model_copy(update=loose) if loose else got
 
 
 def _diff_note(got: dict[Any, Any], want: dict[Any, Any]) -> str:
@@ -143,24 +190,9 @@ def _diff_note(got: dict[Any, Any], want: dict[Any, Any]) -> str:
     return "; ".join(parts)
 
 
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
-_SPACE = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    return _SPACE.sub(" ", text.casefold()).strip()
-
-
-def _as_number(text: str) -> float | None:
-    text = text.strip().lstrip("$€£").replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
 def answer_contains(answer: str | None, term: str) -> bool:
-    """Whether ``answer`` states ``term``: numbers by value, text without case or spacing.
+    """Whether ``answer`` states ``term``: numbers by value, text without case or spacing
+    (:func:`toolgym.core.grading.mentions`).
 
     >>> answer_contains("Your total is $1,234.50.", "1234.5")
     True
@@ -169,12 +201,7 @@ def answer_contains(answer: str | None, term: str) -> bool:
     >>> answer_contains("12345", "234")
     False
     """
-    if not answer:
-        return False
-    value = _as_number(term)
-    if value is not None:
-        return any(_as_number(found) == value for found in _NUMBER.findall(answer))
-    return _normalise(term) in _normalise(answer)
+    return mentions(answer, term)
 
 
 class World:

@@ -30,7 +30,11 @@ from toolgym.toolkits.apis.bank import (
 
 __all__ = ["SUITE"]
 
-SUITE = Suite("bank", lambda seed, size: [build_bank(seed, size)])
+SUITE = Suite(
+    "bank",
+    lambda seed, size: [build_bank(seed, size)],
+    identity=("email", "name", "date_of_birth"),
+)
 
 SYSTEM_PROMPT = policy_prompt(
     "You are a customer service agent for Harbor Trust Bank. You help account holders with "

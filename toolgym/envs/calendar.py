@@ -33,7 +33,11 @@ from toolgym.toolkits.apis.datetimes import WEEKDAY_NAMES, format_utc, parse_utc
 
 __all__ = ["SUITE"]
 
-SUITE = Suite("calendar", lambda seed, size: [build_calendar(seed, size)])
+SUITE = Suite(
+    "calendar",
+    lambda seed, size: [build_calendar(seed, size)],
+    identity=("name", "email", "time_zone"),
+)
 _TODAY = date.fromisoformat(TODAY)
 
 SYSTEM_PROMPT = policy_prompt(

@@ -31,11 +31,13 @@ class FunctionFamily:
     toolkit: str
     make: Callable[[Any, np.random.Generator, str], Task]
     description: str = ""
+    identity: tuple[str, ...] = ()
 
     def generate(self, world: World, rng: np.random.Generator, difficulty: str) -> Task:
         task = self.make(world.toolkit(self.toolkit), rng, difficulty)
         task.family = self.name
         task.difficulty = difficulty
+        task.identity = self.identity
         return task
 
 
@@ -43,12 +45,20 @@ class Suite:
     """An environment id's world builder plus its task families.
 
     ``builder(seed, size)`` returns the toolkits of a fresh world; families register with
-    :meth:`family`.
+    :meth:`family`. ``identity`` names the facts that say who the user is (email, name, ...):
+    a simulated user tells those whether or not the request did.
     """
 
-    def __init__(self, name: str, builder: Callable[[int, str], Sequence[Toolkit]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        builder: Callable[[int, str], Sequence[Toolkit]],
+        *,
+        identity: Sequence[str] = (),
+    ) -> None:
         self.name = name
         self._builder = builder
+        self.identity = tuple(identity)
         self.families: list[FunctionFamily] = []
 
     def build_world(self, seed: int, size: str) -> World:
@@ -59,7 +69,8 @@ class Suite:
 
         def register(fn: Callable[..., Task]) -> Callable[..., Task]:
             doc = (fn.__doc__ or "").strip().split("\n")[0]
-            self.families.append(FunctionFamily(fn.__name__, toolkit, fn, doc))
+            family = FunctionFamily(fn.__name__, toolkit, fn, doc, self.identity)
+            self.families.append(family)
             return fn
 
         return register

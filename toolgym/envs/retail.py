@@ -18,7 +18,9 @@ from toolgym.toolkits.apis.retail import Customer, Order, RetailAPI, build_retai
 
 __all__ = ["SUITE"]
 
-SUITE = Suite("retail", lambda seed, size: [build_retail(seed, size)])
+SUITE = Suite(
+    "retail", lambda seed, size: [build_retail(seed, size)], identity=("email", "name", "zip")
+)
 
 SYSTEM_PROMPT = policy_prompt(
     "You are a customer service agent for Northwind Outfitters, an online store. "

@@ -25,7 +25,7 @@ from toolgym.toolkits.web.shop import CATEGORIES, FREQUENCIES, SHIPPING, TOPICS,
 
 __all__ = ["SUITE"]
 
-SUITE = Suite("web", lambda seed, size: [build_web(seed, size)])
+SUITE = Suite("web", lambda seed, size: [build_web(seed, size)], identity=("username", "password"))
 
 SHOP, WIKI, FORUM = "http://shop.test/", "http://wiki.test/", "http://forum.test/"
 SYSTEM_PROMPT = policy_prompt(

@@ -531,9 +531,9 @@ class Underspecification(_UserFault):
             facts[key], f"(I can give you my {label} if you need it)"
         )
         name = episode.scratch.get(ASK_USER_KEY)
-        if name is None:  # one simulated user, who knows every fact, however many are withheld
+        if name is None:  # one simulated user for however many facts are withheld
             name = episode.scratch[ASK_USER_KEY] = free_name(episode.view, "ask_user")
-            handler = _ask_user_handler(SimulatedUser(facts))
+            handler = _ask_user_handler(SimulatedUser(episode.task.known_to_user(prompt)))
             entry = ToolEntry(name, ASK_USER_DESCRIPTION, ASK_USER_PARAMETERS, handler=handler)
             episode.view.add(entry)
         ctx.record(key, f"{key} withheld; ask with {name}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from faker import Faker
@@ -112,6 +112,8 @@ class Transfer(Record):
     amount_cents: int
     date: str
     memo: str = ""
+
+    free_fields: ClassVar[frozenset[str]] = frozenset({"memo"})
 
 
 class Card(Record):
