@@ -14,7 +14,8 @@ agent must, from what it reads:
   to the schema as shown;
 - a value the request should hold but does not: asked for with ``ask_user`` when that tool
   exists, otherwise awaited (the rest of a split request);
-- data is never an instruction: injected text is read and ignored.
+- data is never an instruction: injected text is read and ignored;
+- news that the world changed (a ``Notification:`` message) makes it read again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 import gymnasium as gym
 
 from toolgym.agents.decoding import decode_result
+from toolgym.core.env import NOTICE_PREFIX
 from toolgym.core.errors import ToolError
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.core.task import Answer, Step, as_answer
@@ -118,6 +120,8 @@ class OracleAgent:
             self.reset(observation, info)
         self._seen.append(_norm(_heard(observation, info)))
         thought = ""
+        if _notices(info) and self._on_notice():
+            thought = "The world changed since I read it; start over from what it holds now."
         if self._call is not None:
             call, self._call = self._call, None
             follow, thought = self._digest(call, _result_for(info, call.id))
@@ -133,6 +137,18 @@ class OracleAgent:
         if pause is not None:
             return pause
         return self._issue(_Call("", self._step), thought)
+
+    def _on_notice(self) -> bool:
+        """Another actor changed the world: what was read may be stale, so the plan starts
+        again from its first read (world events fire only before any write of the agent's,
+        so nothing is done twice). Whether it restarted."""
+        episode = self.env.unwrapped.episode
+        self._plan = episode.task.plan()
+        self._answer = None
+        self._call = None
+        self._retries = 0
+        self._advance(lambda: next(self._plan))  # type: ignore[arg-type]
+        return True
 
     def _advance(self, move: Callable[[], Step]) -> None:
         try:
@@ -300,6 +316,15 @@ def _conform(arguments: dict[str, Any], entry: ToolEntry) -> dict[str, Any]:
                 value = ", ".join(str(v) for v in value)
         out[name] = value
     return out
+
+
+def _notices(info: dict[str, Any]) -> list[str]:
+    """News of the world changing under the agent, heard this step."""
+    return [
+        str(m.get("content"))
+        for m in info.get("messages", ())
+        if m.get("role") == "user" and str(m.get("content") or "").startswith(NOTICE_PREFIX)
+    ]
 
 
 def _result_for(info: dict[str, Any], call_id: str) -> str | None:

@@ -24,7 +24,7 @@ from toolgym.core.spaces import AnyText, ToolActionSpace
 from toolgym.core.task import DIFFICULTIES, CheckResult, Reference, TaskSuite, World, run_plan
 from toolgym.core.view import ToolView
 
-__all__ = ["INFO_KEYS", "ToolEnv", "render_results", "transcript"]
+__all__ = ["INFO_KEYS", "NOTICE_PREFIX", "ToolEnv", "render_results", "transcript"]
 
 INFO_KEYS = (
     "messages",
@@ -40,6 +40,9 @@ INFO_KEYS = (
     "solvable",
 )
 REWARD_MODES = ("binary", "partial")
+NOTICE_PREFIX = "Notification: "
+"""How a message about a change in the world (``Episode.notices``) begins: after the tool
+results of the turn in which another actor changed something, as a user-role message."""
 _SEED_BOUND = 2**63 - 1
 
 
@@ -240,6 +243,8 @@ class ToolEnv(gym.Env[str, Any]):
                     message, status = self._run_call(episode, call.id, call.name, call.arguments)
                 new.append(message)
                 statuses.append(status)
+            while episode.notices:  # the world changed under the agent: it hears about it
+                new.append(Message("user", NOTICE_PREFIX + episode.notices.pop(0)))
             self.history.extend(new)
 
         truncated = not terminated and episode.turn >= self.max_turns

@@ -26,7 +26,9 @@ class Episode:
     ``seed`` is the integer every random choice of this episode derives from (task, world
     variant, fault draws). ``pending_user`` holds user messages not yet delivered: when the
     agent replies without tool calls and one is pending, the user speaks again instead of the
-    episode ending. ``scaffolds`` names the tool-call formats the agent speaks through (set by
+    episode ending. ``notices`` are news of the world changing under the agent (another actor
+    shipped an order, moved a meeting), delivered after the current turn's tool results.
+    ``scaffolds`` names the tool-call formats the agent speaks through (set by
     the ``TextActions`` wrapper; empty for structured actions), and ``scaffold`` is the one a
     fault chose for this episode, which that wrapper then uses. ``work_checks`` (partial
     reward only) name the checks an agent that does nothing fails: the ones that earn credit.
@@ -40,6 +42,7 @@ class Episode:
     user_prompt: str
     turn: int = 0
     pending_user: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     solvable: bool = True
     events: list[dict[str, Any]] = field(default_factory=list)
     step_events: list[dict[str, Any]] = field(default_factory=list)

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, get_type_hints
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from toolgym.core.errors import ToolError
 
-__all__ = ["Tool", "ToolSpec", "Toolkit", "tool", "validation_message"]
+__all__ = ["Tool", "ToolSpec", "Toolkit", "WorldEvent", "tool", "validation_message"]
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,17 @@ def clean_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class WorldEvent:
+    """A change another actor makes to the world: ``apply`` does it (through the toolkit's
+    journal), ``notice`` is what the agent is told ("Order #W1 has shipped."), ``target``
+    names what changed, for the fault event."""
+
+    target: str
+    notice: str
+    apply: Callable[[], None]
+
+
 class Toolkit:
     """A simulated service: state plus the tools that act on it.
 
@@ -273,6 +285,13 @@ class Toolkit:
     def changes_since(self, snapshot: Any) -> list[tuple[str, str, Any, Any]]:
         """``(table, key, before, after)`` for each thing that differs from ``snapshot``."""
         raise NotImplementedError(f"{type(self).__name__} does not report changes")
+
+    def world_events(self, rng: np.random.Generator, seen: str) -> list[WorldEvent]:
+        """Changes other actors could make to this world while an agent works (an order
+        ships, a charge posts, a meeting moves), about the records named in ``seen`` (what a
+        task's plan read). The ``world_events`` fault applies one mid-episode; each must go
+        through the toolkit's journal so rollback undoes it. None by default."""
+        return []
 
     def close(self) -> None:
         """Release what the toolkit holds outside Python (processes, directories)."""
