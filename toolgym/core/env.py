@@ -51,7 +51,9 @@ class ToolEnv(gym.Env[str, Any]):
 
     Args:
         suite: builds the world and generates the tasks (one per environment id).
-        max_turns: agent turns before the episode is truncated.
+        max_turns: agent turns before the episode is truncated, plus one for each recoverable
+            fault that fires or acts on a call (``Episode.extra_turns``): a retry, a further
+            page or a question to the user never eats the budget of the task itself.
         reward_mode: ``"binary"`` (1.0 on success, else 0.0) or ``"partial"`` (the fraction of
             the sub-checks that doing nothing fails which passed, scaled by the fraction of
             the others kept: no credit for a check that holds without any work).
@@ -247,7 +249,7 @@ class ToolEnv(gym.Env[str, Any]):
                 new.append(Message("user", NOTICE_PREFIX + episode.notices.pop(0)))
             self.history.extend(new)
 
-        truncated = not terminated and episode.turn >= self.max_turns
+        truncated = not terminated and episode.turn >= self.max_turns + episode.extra_turns
         reward = 0.0
         if terminated or truncated:
             reward = self._finish(episode, turn.content if terminated and turn else None)

@@ -32,6 +32,9 @@ class Episode:
     the ``TextActions`` wrapper; empty for structured actions), and ``scaffold`` is the one a
     fault chose for this episode, which that wrapper then uses. ``work_checks`` (partial
     reward only) name the checks an agent that does nothing fails: the ones that earn credit.
+    ``extra_turns`` is added to the env's ``max_turns``: interceptors grant a turn for each
+    perturbation a careful agent may need one to recover from (a retry, a further page), so
+    recovering never exhausts the budget.
     """
 
     seed: int
@@ -43,6 +46,7 @@ class Episode:
     turn: int = 0
     pending_user: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    extra_turns: int = 0
     solvable: bool = True
     events: list[dict[str, Any]] = field(default_factory=list)
     step_events: list[dict[str, Any]] = field(default_factory=list)

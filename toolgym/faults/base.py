@@ -329,3 +329,5 @@ class FaultContext:
             }
         )  # the shape of FaultEvent.as_dict(), built directly: this runs on hot paths
         self.fired = True
+        if fault.recoverable:  # recovering may take a turn: the budget grows by one
+            self.episode.extra_turns += 1

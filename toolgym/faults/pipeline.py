@@ -203,6 +203,8 @@ class FaultPipeline(Interceptor):
             fault.follow_call(ctx.focus(fault, i, memory[i]), invocation)
             if invocation.error is not None:
                 self._injected = fault.recoverable
+                if fault.recoverable and not ctx.fired:  # an outage or hold that fails it
+                    episode.extra_turns += 1
                 return
         for i, fault in self._call.passing(self._open, ctx.step, self._fires):
             if self._fire_one(ctx, i, fault, self._call, invocation) and invocation.error:
@@ -224,7 +226,11 @@ class FaultPipeline(Interceptor):
         memory, fires = self._memory, self._fires
         for i, fault in self._follow_result:
             if fires[i] or i in self._prepared:
+                before = (invocation.content, invocation.error, id(invocation.result))
                 fault.follow_result(ctx.focus(fault, i, memory[i]), invocation)
+                after = (invocation.content, invocation.error, id(invocation.result))
+                if fault.recoverable and not ctx.fired and after != before:
+                    episode.extra_turns += 1  # a further page, the rest of cut output
         if invocation.entry.target is None:
             return
         codec = codec_of(episode)
