@@ -105,10 +105,28 @@ def test_id_format_is_consistent_in_prompts_results_and_arguments(run) -> None:
         assert result["id"] == order_id and result["customer_id"].startswith("C-")
         tools = json.dumps(info["tools"])  # descriptions show examples in the new form
         assert "'#W1234567'" not in tools and "'W-1234567'" in tools
+        # the migration is real: the old form is refused, with the form the API wants now
+        old = codec.canonical_text(order_id)
+        _, _, _, _, info = env.step(
+            AgentTurn(tool_calls=[ToolCall("d", "get_order", {"order_id": old})])
+        )
+        error = json.loads(info["messages"][0]["content"])["error"]
+        assert error["code"] == "invalid_format" and not error["retryable"]
+        assert old in error["message"] and "W-" in error["message"]
         result = run(ENV, [{"fault": "id_format", "style": "dashed"}], seed)
         assert result.success
         return
     pytest.fail("no request named an order")
+
+
+def test_date_format_refuses_iso_dates_once_migrated() -> None:
+    env = _env({"fault": "date_format", "style": "eu"})
+    env.reset(seed=1)
+    codec = codec_of(env.unwrapped.episode)
+    refused = codec.retired_form({"since": "2026-05-15"})
+    assert refused is not None and refused.code == "invalid_format"
+    assert "15.05.2026" in refused.message
+    assert codec.retired_form({"since": "15.05.2026", "at": "2026-05-15T10:00"}) is None
 
 
 def test_an_answer_that_quotes_ids_as_shown_passes_the_checker(run) -> None:

@@ -195,6 +195,9 @@ class FaultPipeline(Interceptor):
             return
         codec = codec_of(episode)
         if codec is not None:
+            invocation.error = codec.retired_form(invocation.arguments)
+            if invocation.error is not None:
+                return
             invocation.arguments = codec.to_canonical(invocation.arguments)
         memory, fires = self._memory, self._fires
         for i, fault in self._follow_call:
@@ -234,6 +237,9 @@ class FaultPipeline(Interceptor):
         if invocation.entry.target is None:
             return
         codec = codec_of(episode)
+        error = invocation.error
+        if error is not None and error.code == "invalid_format" and not invocation.ran:
+            codec = None  # the codec's own refusal quotes the old form: leave it as written
         for i, fault in self._result.passing(self._open, ctx.step, self._fires):
             if codec is not None and fault.order >= _CODEC_ORDER:
                 _encode(invocation, codec)

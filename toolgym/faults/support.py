@@ -5,7 +5,7 @@
 - :class:`ValueCodec` is the value-level half of the fault layer's routing: when a world fault
   changes how ids or dates look, results are rewritten to the new form on the way out and
   arguments back to the canonical form on the way in, so the journaled world, the plan and the
-  checker never change.
+  checker never change. Like a migrated API, it rejects an argument still in the old form.
 - :func:`rename_mentions` keeps prose that names a tool (descriptions, error hints) in step
   with the view after a rename.
 """
@@ -136,6 +136,7 @@ class ValueCodec:
     def __init__(self) -> None:
         self._out: list[tuple[re.Pattern[str], Any, tuple[str, ...]]] = []
         self._in: list[tuple[re.Pattern[str], Any, tuple[str, ...]]] = []
+        self._kinds: list[tuple[str, str]] = []
 
     def add(
         self,
@@ -146,11 +147,33 @@ class ValueCodec:
         *,
         out_hints: tuple[str, ...] = (),
         in_hints: tuple[str, ...] = (),
+        kind: str = "value",
+        example: str = "",
     ) -> None:
         """Add a rule. ``*_hints`` are substrings every match contains: text holding none of
-        them is skipped without running the regex."""
+        them is skipped without running the regex. ``kind`` and ``example`` say what the rule
+        rewrites and how it looks now, for the error an old-form argument gets."""
         self._out.append((re.compile(out_pattern), out_repl, out_hints))
         self._in.append((re.compile(in_pattern), in_repl, in_hints))
+        self._kinds.append((kind, example))
+
+    def retired_form(self, value: Any) -> ToolError | None:
+        """The error a migrated API gives an argument still in the old (canonical) form: the
+        service no longer accepts it, and says what it expects instead."""
+        for text in _strings_in(value):
+            for (pattern, _, hints), (kind, example) in zip(self._out, self._kinds, strict=True):
+                if hints and not any(hint in text for hint in hints):
+                    continue
+                match = pattern.search(text)
+                if match is not None:
+                    shown = f"; write it like '{example}'" if example else ""
+                    return ToolError(
+                        "invalid_format",
+                        f"'{match.group(0)}' is not a valid {kind} in this version of the "
+                        f"API{shown}.",
+                        details={"value": match.group(0), "expected": example or kind},
+                    )
+        return None
 
     @staticmethod
     def _apply(rules: list[tuple[re.Pattern[str], Any, tuple[str, ...]]], text: str) -> str:
@@ -181,6 +204,16 @@ class ValueCodec:
 
     def to_canonical(self, value: Any) -> Any:
         return map_strings(value, self.canonical_text)
+
+
+def _strings_in(value: Any) -> list[str]:
+    if type(value) is str:
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings_in(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings_in(v)]
+    return []
 
 
 def codec_of(episode: Episode, create: bool = False) -> ValueCodec | None:

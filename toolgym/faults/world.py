@@ -12,10 +12,10 @@ names, so it cannot become the answer by accident. And it stays possible: after 
 world a fault runs the task's plan once, and undoes its change if the plan no longer completes
 (a new meeting in the room the task must book, say).
 
-Id and date formats are changed at the boundary instead: the journaled world and the task's
+Id and date formats are migrated at the boundary instead: the journaled world and the task's
 plan keep their canonical values, and the :class:`~toolgym.faults.support.ValueCodec` rewrites
 results, prompts, facts, literals and tool descriptions to the new form and the agent's
-arguments back.
+arguments back, rejecting arguments still in the old form as a migrated API would.
 """
 
 from __future__ import annotations
@@ -516,8 +516,9 @@ def _id_pattern(prefix: str, digits: str) -> str:
 
 
 class IdFormat(_WorldFault):
-    """Ids shown in another format everywhere the agent looks (``#W1234567`` -> ``W-1234567``,
-    ``C-10001`` -> ``c_10001``); the agent's arguments are mapped back."""
+    """Ids migrated to another format everywhere the agent looks (``#W1234567`` ->
+    ``W-1234567``, ``C-10001`` -> ``c_10001``): the API takes the new form and rejects the old
+    one with an ``invalid_format`` error that shows the new form."""
 
     name: ClassVar = "id_format"
     order: ClassVar = 50
@@ -529,12 +530,13 @@ class IdFormat(_WorldFault):
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         if not _all_records(ctx.episode):
             return
-        schemes = {
-            (s.prefix, s.width)
+        lows = {
+            (s.prefix, s.width): s.low
             for db in _databases(ctx.episode)
             for info in _index(db).tables.values()
             for s in info.schemes
         }
+        schemes = set(lows)
         if not schemes:
             return
         style = self.style if self.style != "random" else ctx.choice(_ID_STYLES)
@@ -551,6 +553,7 @@ class IdFormat(_WorldFault):
         for prefix in sorted(changed, key=len, reverse=True):
             digits = "|".join(sorted({rf"\d{{{w}}}" for p, w in schemes if p == prefix}))
             shown = new[prefix]
+            width = min(w for p, w in schemes if p == prefix)
             codec.add(
                 _id_pattern(prefix, digits),
                 shown.replace("\\", "\\\\") + r"\1",
@@ -558,6 +561,8 @@ class IdFormat(_WorldFault):
                 prefix.replace("\\", "\\\\") + r"\1",
                 out_hints=(prefix,),
                 in_hints=(shown,),
+                kind="id",
+                example=shown + str(lows[(prefix, width)]).zfill(width),
             )
         _apply_codec(ctx)
         ctx.record("ids", ", ".join(f"{p}... -> {new[p]}..." for p in changed))
@@ -582,8 +587,9 @@ _DATE_STYLES: dict[str, tuple[Any, str, Any, str]] = {
 
 
 class DateFormat(_WorldFault):
-    """Dates shown in another format (``2026-05-15`` -> ``05/15/2026``, ``15.05.2026`` or
-    ``May 15, 2026``); the agent's arguments are mapped back to ISO."""
+    """Dates migrated to another format (``2026-05-15`` -> ``05/15/2026``, ``15.05.2026`` or
+    ``May 15, 2026``): the API takes the new form and rejects ISO dates with an
+    ``invalid_format`` error that shows the new form."""
 
     name: ClassVar = "date_format"
     order: ClassVar = 51
@@ -608,6 +614,8 @@ class DateFormat(_WorldFault):
             in_repl,
             out_hints=("-0", "-1"),  # every ISO date has a month starting with 0 or 1
             in_hints=_DATE_HINTS[style],
+            kind="date",
+            example=example,
         )
         _apply_codec(ctx)
         ctx.record("dates", f"2026-05-15 -> {example} ({style})")
