@@ -12,7 +12,7 @@ A plan is a :class:`FaultPlan`; each fault type is a pydantic model (see :func:`
 ``docs/faults.md``); :class:`FaultPipeline` runs a plan through the core's interceptor hooks.
 """
 
-from toolgym.faults import errors, prompts, responses, scaffold, tools, world
+from toolgym.faults import errors, events, prompts, responses, scaffold, tools, world
 from toolgym.faults.base import AXES, HOOKS, Fault, FaultContext, FaultEvent, Schedule, names
 from toolgym.faults.base import fault_class as get
 from toolgym.faults.pipeline import FaultPipeline
@@ -31,6 +31,7 @@ __all__ = [
     "ValueCodec",
     "codec_of",
     "errors",
+    "events",
     "get",
     "names",
     "presets",

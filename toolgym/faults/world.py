@@ -378,6 +378,8 @@ def _add_records(ctx: FaultContext, count: int, near: bool) -> dict[str, int]:
                 )
             if record is not None:
                 builder.insert(name, record)
+                if near:  # the copy is listed first: taking the first hit finds it
+                    info.table.insert(info.table.delete(key))
                 added[name] = added.get(name, 0) + 1
     if added and not _keep_if_solvable(ctx, marks):
         return {}
@@ -419,7 +421,8 @@ class DistractorRecords(_WorldFault):
 
 class NearDuplicateRecords(_WorldFault):
     """Near-duplicates of the records the request is about (``Jane Doe`` -> ``Jane R. Doe``,
-    ``Yoga Mat`` -> ``Yoga Mat Pro``) under new ids and emails, never matching the request."""
+    ``Yoga Mat`` -> ``Yoga Mat Pro``) under new ids and emails, listed before the originals:
+    a careless query matches them first, though they never match the request exactly."""
 
     name: ClassVar = "near_duplicate_records"
     order: ClassVar = 20

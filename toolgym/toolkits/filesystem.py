@@ -23,15 +23,17 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import regex
 from pydantic import Field
 
 from toolgym.core.errors import ToolError
 from toolgym.core.state import Change
-from toolgym.core.tool import Toolkit, tool
+from toolgym.core.tool import Toolkit, WorldEvent, tool
 from toolgym.toolkits.patterns import PatternSearch
 
 __all__ = [
@@ -52,6 +54,7 @@ MAX_READ_CHARS = 50_000
 MAX_LINE_CHARS = 500
 MAX_TREE_LINES = 500
 TABLE = "files"
+_PATH_IN_TEXT = re.compile(r"(?<![\w.])/[\w.-]+(?:/[\w.-]+)+|(?<![\w.])/[\w-]+\.\w+")
 
 # errno name -> (ToolError code, strerror text)
 _ERRNO: dict[str, tuple[str, str]] = {
@@ -487,6 +490,23 @@ class FileSystem(Toolkit):
             "size": None if node.is_dir else node.size,
             "modified": iso_time(node.mtime),
         }
+
+    def world_events(self, rng: np.random.Generator, seen: str) -> list[WorldEvent]:
+        """A colleague edits a text file named in ``seen``: one of its lines is added again
+        at the end (a log gains an entry, a list an item, a config a repeated setting)."""
+        events: list[WorldEvent] = []
+        for path in sorted(set(_PATH_IN_TEXT.findall(seen))):
+            node = self._nodes.get(path)
+            if node is None or node.is_dir or node.binary or node.read_only:
+                continue
+            lines = [line for line in split_lines(node.content) if line.strip()]
+            if not lines:
+                continue
+            line = lines[int(rng.integers(len(lines)))].rstrip("\n")
+            content = node.content + ("" if node.content.endswith("\n") else "\n") + line + "\n"
+            change = partial(self.add_file, path, content)
+            events.append(WorldEvent(path, f"{path} was just edited by a colleague.", change))
+        return events
 
     @tool
     def fs_ls(self, path: DirPath = "/") -> dict[str, Any]:

@@ -11,8 +11,10 @@ journal like everything else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -22,7 +24,7 @@ from pydantic import Field
 
 from toolgym.core.errors import ToolError
 from toolgym.core.state import Database, Record
-from toolgym.core.tool import tool
+from toolgym.core.tool import WorldEvent, tool
 from toolgym.toolkits.apis.base import ApiToolkit, cents, dollars, not_found, public
 
 __all__ = [
@@ -152,6 +154,7 @@ class Dispute(Record):
 
 HolderId = Annotated[str, Field(description="Account holder id, e.g. 'H-20001'.")]
 AccountId = Annotated[str, Field(description="Account id, e.g. 'AC-300001'.")]
+_ACCOUNT_ID = re.compile(r"AC-\d{6}")
 CardId = Annotated[str, Field(description="Card id, e.g. 'CD-400001'.")]
 TransactionId = Annotated[str, Field(description="Transaction id, e.g. 'TX-300001-0042'.")]
 Amount = Annotated[
@@ -309,6 +312,43 @@ class BankAPI(ApiToolkit):
             account.id, balance_cents=account.balance_cents + amount, transaction_count=seq
         )
         return txn
+
+    def world_events(self, rng: np.random.Generator, seen: str) -> list[WorldEvent]:
+        """A card purchase posts to an open account named in ``seen`` (the holder is out
+        shopping while the agent works)."""
+        events: list[WorldEvent] = []
+        for aid in sorted(set(_ACCOUNT_ID.findall(seen))):
+            account = self.accounts.get(aid)
+            if account is None or account.status != "open" or account.kind == "savings":
+                continue
+            card = next(
+                (c for c in self.cards.values() if c.account_id == aid and c.status == "active"),
+                None,
+            )
+            if card is None:
+                continue
+            category = SPENDING_CATEGORIES[int(rng.integers(len(SPENDING_CATEGORIES)))]
+            merchant, low, high = MERCHANTS[category][int(rng.integers(len(MERCHANTS[category])))]
+            amount = int(rng.integers(low, high + 1))
+
+            def post(account_id: str = aid, **line: Any) -> None:
+                self._post(self.accounts[account_id], **line)
+
+            change = partial(
+                post,
+                amount=-amount,
+                kind="purchase",
+                category=category,
+                text=f"Card purchase {merchant}",
+                merchant=merchant,
+                card_id=card.id,
+            )
+            notice = (
+                f"A card purchase of {_money(amount)} at {merchant} just posted to "
+                f"{account.nickname} ••{account.number_last4}."
+            )
+            events.append(WorldEvent(aid, notice, change))
+        return events
 
     def _account_summary(self, account: Account) -> dict[str, Any]:
         out: dict[str, Any] = {

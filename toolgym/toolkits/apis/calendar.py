@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from pydantic import Field
 
 from toolgym.core.errors import ToolError
 from toolgym.core.state import Database, Record
-from toolgym.core.tool import tool
+from toolgym.core.tool import WorldEvent, tool
 from toolgym.toolkits.apis.base import ApiToolkit, not_found
 from toolgym.toolkits.apis.datetimes import (
     WEEKDAY_NAMES,
@@ -119,6 +120,7 @@ RequesterId = Annotated[
     Field(description="Person id of the user on whose behalf you act; must be the organizer."),
 ]
 EventId = Annotated[str, Field(description="Event id, e.g. 'EV-10042'.")]
+_EVENT_ID = re.compile(r"EV-\d{5}")
 RoomId = Annotated[str, Field(description="Room id, e.g. 'RM-201' (from list_rooms).")]
 TimeZoneName = Annotated[
     str | None,
@@ -242,6 +244,38 @@ class CalendarAPI(ApiToolkit):
                 f"Event {event.id} started at {event.start}; it is now {NOW}, so it can no "
                 "longer be changed.",
             )
+
+    def world_events(self, rng: np.random.Generator, seen: str) -> list[WorldEvent]:
+        """For meetings named in ``seen``: the organizer moves it an hour or a day later, or
+        an invitee declines it (colleagues use the calendar while the agent works)."""
+        events: list[WorldEvent] = []
+        for eid in sorted(set(_EVENT_ID.findall(seen))):
+            event = self.events.get(eid)
+            if event is None or event.status != "confirmed":
+                continue
+            organizer = self.people[event.organizer_id].name
+            shift = timedelta(hours=1) if rng.random() < 0.5 else timedelta(days=1)
+            start = parse_utc(event.start) + shift
+            end = parse_utc(event.end) + shift
+            moved = partial(self.events.update, eid, start=format_utc(start), end=format_utc(end))
+            when = start.strftime("%Y-%m-%d %H:%M UTC")
+            events.append(
+                WorldEvent(eid, f"{organizer} moved '{event.title}' ({eid}) to {when}.", moved)
+            )
+            going = [a for a in event.attendees if a.status != "declined"]
+            if going:
+                who = going[int(rng.integers(len(going)))]
+                attendees = tuple(
+                    Attendee(person_id=a.person_id, status="declined")
+                    if a.person_id == who.person_id
+                    else a
+                    for a in event.attendees
+                )
+                declined = partial(self.events.update, eid, attendees=attendees)
+                name = self.people[who.person_id].name
+                notice = f"{name} declined '{event.title}' ({eid})."
+                events.append(WorldEvent(eid, notice, declined))
+        return events
 
     def _person_brief(self, person: Person) -> dict[str, Any]:
         return {

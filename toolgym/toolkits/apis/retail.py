@@ -4,6 +4,8 @@ payments, returns and exchanges, with the business rules a real store enforces.
 
 from __future__ import annotations
 
+import re
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -12,7 +14,7 @@ from pydantic import Field
 
 from toolgym.core.errors import ToolError
 from toolgym.core.state import Database, Record
-from toolgym.core.tool import tool
+from toolgym.core.tool import WorldEvent, tool
 from toolgym.toolkits.apis.base import ApiToolkit, calculate, dollars, not_found, public
 
 __all__ = [
@@ -123,6 +125,7 @@ City = Annotated[str, Field(description="City.")]
 State = Annotated[str, Field(description="Two-letter state code, e.g. 'CA'.")]
 Zip = Annotated[str, Field(description="Five-digit ZIP code.")]
 OrderId = Annotated[str, Field(description="Order id, e.g. '#W1234567'.")]
+_ORDER_ID = re.compile(r"#W\d{7}")
 CustomerId = Annotated[str, Field(description="Customer id, e.g. 'C-10234'.")]
 
 
@@ -195,6 +198,33 @@ class RetailAPI(ApiToolkit):
                 kind="refund",
             )
         )
+
+    def world_events(self, rng: np.random.Generator, seen: str) -> list[WorldEvent]:
+        """The warehouse moves an order on (it starts processing, or it ships with a
+        tracking number), or a variant's price changes, for orders and variants in ``seen``."""
+        events: list[WorldEvent] = []
+        for oid in sorted(set(_ORDER_ID.findall(seen))):
+            order = self.orders.get(oid)
+            if order is None:
+                continue
+            if order.status in ("pending", "processing"):
+                tracking = f"1Z{int(rng.integers(10**9, 10**10))}"
+                change = partial(
+                    self.orders.update, oid, status="shipped", tracking_number=tracking
+                )
+                notice = f"Order {oid} has just shipped (tracking number {tracking})."
+                events.append(WorldEvent(oid, notice, change))
+            if order.status == "pending":
+                change = partial(self.orders.update, oid, status="processing")
+                events.append(WorldEvent(oid, f"Order {oid} is now being processed.", change))
+        for vid in [v for v in self.variants if v in seen]:
+            variant = self.variants[vid]
+            price = max(100, round(variant.price_cents * float(rng.uniform(0.75, 0.95))))
+            name = self.products[variant.product_id].name
+            change = partial(self.variants.update, vid, price_cents=price)
+            notice = f"The price of {name} ({vid}) just changed to ${dollars(price):.2f}."
+            events.append(WorldEvent(vid, notice, change))
+        return events
 
     # ----------------------------------------------------------------- reads
     @tool
