@@ -9,6 +9,7 @@ malformed action or call becomes an error the agent reads, with a status in
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from typing import Any, ClassVar, SupportsFloat
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.envs.registration import EnvSpec
 
 from toolgym.core.episode import Episode, Interceptor, Invocation
 from toolgym.core.errors import ToolError
@@ -70,6 +72,7 @@ class ToolEnv(gym.Env[str, Any]):
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human"], "render_fps": 1}
+    _spec: EnvSpec | None = None
 
     def __init__(
         self,
@@ -122,6 +125,19 @@ class ToolEnv(gym.Env[str, Any]):
         self.history: list[Message] = []
         self._done = True
         self._result: CheckResult | None = None
+        self._made = {
+            "suite": suite,
+            "max_turns": max_turns,
+            "reward_mode": reward_mode,
+            "family": family,
+            "difficulty": difficulty,
+            "world_seed": world_seed,
+            "num_worlds": num_worlds,
+            "size": size,
+            "interceptors": tuple(interceptors),
+            "render_mode": render_mode,
+        }
+        self._replay: tuple[dict[str, Any], list[tuple[Any, str | None]]] | None = None
 
     # ------------------------------------------------------------------ worlds
     def _world(self, index: int) -> tuple[World, Any]:
@@ -149,6 +165,8 @@ class ToolEnv(gym.Env[str, Any]):
             raise ValueError(
                 f"unknown reset options {sorted(options)}; known: family, difficulty, episode_seed"
             )
+        replay = {"episode_seed": episode_seed, "family": family_name, "difficulty": difficulty}
+        self._replay = (replay, [])
         rng = np.random.default_rng(episode_seed)
         names = list(self._families)
         drawn_family = names[int(rng.integers(len(names)))]
@@ -213,9 +231,17 @@ class ToolEnv(gym.Env[str, Any]):
             text = "The episode has ended; call reset() to start a new one."
             return text, 0.0, True, False, info
 
+        turn, problem = coerce_turn(action, episode.turn + 1)
+        assert self._replay is not None
+        self._replay[1].append((turn, problem))
+        return self._play(episode, turn, problem)
+
+    def _play(
+        self, episode: Episode, turn: Any, problem: str | None
+    ) -> tuple[str, SupportsFloat, bool, bool, dict[str, Any]]:
+        """One normalised turn (what :meth:`step` does once the action is read)."""
         episode.turn += 1
         episode.step_events = []
-        turn, problem = coerce_turn(action, episode.turn)
         for hook in self.interceptors:
             hook.on_turn(episode)
 
@@ -360,11 +386,82 @@ class ToolEnv(gym.Env[str, Any]):
 
     # ------------------------------------------------------------------ render
     def render(self) -> str | None:
+        """The conversation as text (``"ansi"``), printed (``"human"``), or ``None`` when no
+        render mode was chosen, as Gymnasium's own environments do."""
+        if self.render_mode is None:
+            gym.logger.warn(
+                "render() was called without a render_mode; make the env with "
+                'render_mode="ansi" to get the transcript.'
+            )
+            return None
         text = transcript(self.history)
         if self.render_mode == "human":
             print(text)
             return None
         return text
+
+    # ------------------------------------------------------------ copy, pickle
+    @property  # type: ignore[override]
+    def spec(self) -> EnvSpec | None:
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: EnvSpec | None) -> None:
+        """The spec with configuration objects (a fault plan) in their JSON form, so that
+        ``spec.to_json()`` and ``gym.make(spec)`` work whatever ``gym.make`` was given."""
+        if value is not None and any(hasattr(v, "model_dump") for v in value.kwargs.values()):
+            kwargs = {
+                k: v.model_dump(mode="json") if hasattr(v, "model_dump") else v
+                for k, v in value.kwargs.items()
+            }
+            value = dataclasses.replace(value, kwargs=kwargs)
+        self._spec = value
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What rebuilds this env exactly: how it was made, its random state, and the episode
+        so far as its reset and its turns. Worlds, sandboxes and plans are not copied: the
+        copy builds its own and replays the episode, which is deterministic, so it continues
+        byte for byte as this env would (a sandboxed interpreter is restarted and its code
+        run again)."""
+        return {
+            "made": self._made,
+            "scaffolds": self.scaffolds,
+            "spec": self._spec,
+            "replay": self._replay,
+            "rng": _generator_state(self._np_random),
+            "rng_seed": self._np_random_seed,
+            "action_rng": _generator_state(getattr(self.action_space, "_np_random", None)),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        made = dict(state["made"])
+        self.__init__(made.pop("suite"), **made)  # type: ignore[misc]
+        self.scaffolds = state["scaffolds"]
+        self._spec = state["spec"]
+        replay = state["replay"]
+        if replay is not None:
+            options, turns = replay
+            self.reset(options=dict(options))
+            assert self.episode is not None
+            for turn, problem in turns:
+                self._play(self.episode, turn, problem)
+            self._replay = (options, list(turns))
+        self._np_random = _generator(state["rng"])
+        self._np_random_seed = state["rng_seed"]
+        if state["action_rng"] is not None:
+            self.action_space._np_random = _generator(state["action_rng"])
+
+
+def _generator_state(rng: np.random.Generator | None) -> dict[str, Any] | None:
+    return None if rng is None else rng.bit_generator.state
+
+
+def _generator(state: dict[str, Any] | None) -> np.random.Generator | None:
+    if state is None:
+        return None
+    bits = getattr(np.random, state["bit_generator"])()
+    bits.state = state
+    return np.random.Generator(bits)
 
 
 def _internal_error(name: str, exc: Exception) -> ToolError:

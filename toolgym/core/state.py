@@ -9,6 +9,7 @@ which is what state-based checkers compare.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -29,7 +30,22 @@ class Record(BaseModel):
 
 
 R = TypeVar("R", bound=Record)
-_ABSENT: Any = object()
+
+
+class _Sentinel:
+    """A marker compared by identity; copies and pickles stay the same object."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __reduce__(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+_ABSENT: Any = _Sentinel("_ABSENT")
 Change = tuple[str, str, Any, Any]  # (table, key, before or None, after or None)
 
 
@@ -143,7 +159,7 @@ class Database:
     ) -> Table[R]:
         if name in self.tables:
             raise ValueError(f"table {name!r} already exists")
-        tbl: Table[R] = Table(self, name, record_type, key or (lambda r: r.id))  # type: ignore[attr-defined]
+        tbl: Table[R] = Table(self, name, record_type, key or operator.attrgetter("id"))
         self.tables[name] = tbl
         return tbl
 
@@ -212,8 +228,8 @@ def _before(old: Any) -> Any:
     return old.record if isinstance(old, _Deleted) else old
 
 
-class _CounterSentinel:
+class _CounterSentinel(_Sentinel):
     name = "__counters__"
 
 
-_COUNTERS: Any = _CounterSentinel()
+_COUNTERS: Any = _CounterSentinel("_COUNTERS")

@@ -61,6 +61,15 @@ class Suite:
         self.identity = tuple(identity)
         self.families: list[FunctionFamily] = []
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """A registered suite pickles as its name (its builder may be a lambda)."""
+        from toolgym.envs.registry import SUITES, suite
+
+        for name in SUITES:
+            if name.lower() == self.name and suite(name) is self:
+                return suite, (name,)
+        return super().__reduce_ex__(protocol)
+
     def build_world(self, seed: int, size: str) -> World:
         return World(self._builder(seed, size))
 

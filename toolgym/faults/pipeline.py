@@ -153,6 +153,11 @@ class FaultPipeline(Interceptor):
         self._open: list[int] = []  # the block's open gates
         self._injected = False
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A pipeline is its plan: what it holds besides is the current episode's, rebuilt at
+        the next reset (an env copy replays its episode)."""
+        return FaultPipeline, (self.plan,)
+
     # ------------------------------------------------------------------ reset
     def on_reset(self, episode: Episode) -> None:
         self._episode = episode

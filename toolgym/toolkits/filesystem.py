@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import numpy as np
