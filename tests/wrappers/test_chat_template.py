@@ -19,11 +19,13 @@ pytest.importorskip("jinja2")
 
 # Hermes / Qwen2.5 style: ChatML, tools in the system turn, tool results as user turns.
 HERMES = """
-{%- if messages[0].role == 'system' %}{% set system = messages[0].content %}{% set rest = messages[1:] %}
-{%- else %}{% set system = '' %}{% set rest = messages %}{% endif %}
+{%- if messages[0].role == 'system' %}{% set system = messages[0].content %}
+{%- set rest = messages[1:] %}{%- else %}{% set system = '' %}{% set rest = messages %}{% endif %}
 {{- '<|im_start|>system\\n' + system }}
-{%- if tools %}{{ '\\n\\n# Tools\\n\\n<tools>' }}{% for t in tools %}{{ '\\n' + (t | tojson) }}{% endfor %}
-{{- '\\n</tools>\\n\\nCall a function with <tool_call>{"name": ..., "arguments": ...}</tool_call>' }}
+{%- if tools %}{{ '\\n\\n# Tools\\n\\n<tools>' }}
+{%- for t in tools %}{{ '\\n' + (t | tojson) }}{% endfor %}
+{{- '\\n</tools>\\n\\nCall a function with <tool_call>{"name": ..., "arguments": ...}' }}
+{{- '</tool_call>' }}
 {%- endif %}{{ '<|im_end|>\\n' }}
 {%- for m in rest %}
   {%- if m.role == 'tool' %}
@@ -45,7 +47,8 @@ LLAMA = """
     {%- for t in tools %}{{ (t | tojson) + '\\n' }}{% endfor %}{% endif %}
   {{- m.content | trim }}{{ '<|eot_id|>' }}
 {%- endfor %}
-{%- if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}
+{%- if add_generation_prompt %}
+{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}
 """
 
 TEMPLATES = {"hermes": (HERMES, "hermes"), "llama": (LLAMA, "json")}
