@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import weakref
 from collections.abc import Sequence
 from typing import Any, ClassVar, SupportsFloat
 
@@ -141,11 +142,15 @@ class ToolEnv(gym.Env[str, Any]):
 
     # ------------------------------------------------------------------ worlds
     def _world(self, index: int) -> tuple[World, Any]:
-        """World ``index``, built on first use from ``(world_seed, index)``, and its clean mark."""
+        """World ``index``, built on first use from ``(world_seed, index)``, and its clean mark.
+
+        Envs of one process that ask for the same world share one clean copy of it and each
+        keep only what their episodes write (copy-on-write forks; see :meth:`World.fork`).
+        """
         entry = self._worlds.get(index)
         if entry is None:
             seed = int(np.random.SeedSequence([self.world_seed, index]).generate_state(1)[0])
-            world = self.suite.build_world(seed, self.size)
+            world = _shared_world(self.suite, seed, self.size)
             entry = (world, world.snapshot())
             self._worlds[index] = entry
         return entry
@@ -450,6 +455,28 @@ class ToolEnv(gym.Env[str, Any]):
         self._np_random_seed = state["rng_seed"]
         if state["action_rng"] is not None:
             self.action_space._np_random = _generator(state["action_rng"])
+
+
+_CLEAN_WORLDS: weakref.WeakValueDictionary[tuple[int, int, str], World] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _shared_world(suite: TaskSuite, seed: int, size: str) -> World:
+    """A fork of the clean world ``(suite, seed, size)``, built once per process while any
+    fork of it lives; a fresh world where the suite's toolkits cannot fork."""
+    key = (id(suite), seed, size)
+    clean = _CLEAN_WORLDS.get(key)
+    if clean is None:
+        clean = suite.build_world(seed, size)
+        fork = clean.fork()
+        if fork is None:
+            return clean
+        _CLEAN_WORLDS[key] = clean
+        return fork
+    fork = clean.fork()
+    assert fork is not None
+    return fork
 
 
 def _generator_state(rng: np.random.Generator | None) -> dict[str, Any] | None:

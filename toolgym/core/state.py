@@ -52,7 +52,7 @@ Change = tuple[str, str, Any, Any]  # (table, key, before or None, after or None
 class Table(Generic[R]):
     """Rows of one record type keyed by id, in insertion order."""
 
-    __slots__ = ("_db", "_key", "_rows", "name", "record_type")
+    __slots__ = ("_base", "_db", "_key", "_rows", "name", "record_type")
 
     def __init__(
         self, db: Database, name: str, record_type: type[R], key: Callable[[R], str]
@@ -62,6 +62,7 @@ class Table(Generic[R]):
         self.record_type = record_type
         self._key = key
         self._rows: dict[str, R] = {}
+        self._base: dict[str, R] | None = None  # rows shared with other forks, never written
 
     def __getitem__(self, key: str) -> R:
         return self._rows[key]
@@ -97,30 +98,38 @@ class Table(Generic[R]):
         if key in self._rows:
             raise KeyError(f"{self.name}: duplicate id {key!r}")
         self._db._log(self, key, _ABSENT)
-        self._rows[key] = record
+        self._mine()[key] = record
         return record
 
     def update(self, key: str, **changes: Any) -> R:
         old = self._rows[key]
         new = old.model_copy(update=changes)
         self._db._log(self, key, old)
-        self._rows[key] = new
+        self._mine()[key] = new
         return new
 
     def replace(self, record: R) -> R:
         key = self._key(record)
         self._db._log(self, key, self._rows.get(key, _ABSENT))
-        self._rows[key] = record
+        self._mine()[key] = record
         return record
 
     def delete(self, key: str) -> R:
         old = self._rows[key]
         position = list(self._rows).index(key)
         self._db._log(self, key, _Deleted(old, position))
-        del self._rows[key]
+        del self._mine()[key]
         return old
 
+    def _mine(self) -> dict[str, R]:
+        """The rows to write: a fork's own copy, made on its first write (copy-on-write)."""
+        rows = self._rows
+        if rows is self._base:
+            rows = self._rows = dict(rows)
+        return rows
+
     def _put_back(self, key: str, old: Any) -> None:
+        self._mine()
         if old is _ABSENT:
             del self._rows[key]
         elif isinstance(old, _Deleted):
@@ -191,10 +200,31 @@ class Database:
                     self.counters[key] = old
             else:
                 table._put_back(key, old)
+        if mark == 0:  # back where a fork started: share its rows again
+            for table in self.tables.values():
+                if table._base is not None:
+                    table._rows = table._base
 
     def commit(self) -> None:
         """Forget the journal: the current state becomes the base no rollback goes behind."""
         self._journal.clear()
+        for table in self.tables.values():
+            if table._rows is not table._base:
+                table._base = None  # its own rows are now the truth, not the shared ones
+
+    def fork(self) -> Database:
+        """A database that starts as this one and shares its rows until it writes them: each
+        table is copied on its first write, and shared again once rolled back to the fork.
+        This one must not be written afterwards (forks read its rows)."""
+        if self._journal:
+            raise ValueError("fork() needs a committed database: call commit() first")
+        clone = Database()
+        for name, table in self.tables.items():
+            copy: Table[Any] = Table(clone, name, table.record_type, table._key)
+            copy._rows = copy._base = table._rows
+            clone.tables[name] = copy
+        clone.counters = dict(self.counters)
+        return clone
 
     def changes_since(self, mark: int) -> list[Change]:
         """Each record that differs from its state at ``mark``, once, in first-touch order."""

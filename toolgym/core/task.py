@@ -208,6 +208,7 @@ class World:
     """The toolkits of one episode, snapshotted and diffed together."""
 
     def __init__(self, toolkits: Sequence[Toolkit]) -> None:
+        self.origin: World | None = None  # the shared world this one was forked from
         self.toolkits = list(toolkits)
         self.by_name = {tk.name or type(tk).__name__: tk for tk in self.toolkits}
         tools: dict[str, Tool] = {}
@@ -220,6 +221,17 @@ class World:
 
     def toolkit(self, name: str) -> Any:
         return self.by_name[name]
+
+    def fork(self) -> World | None:
+        """A world that starts as this one and shares what it never writes (see
+        :meth:`Toolkit.fork`); ``None`` if a toolkit cannot fork. The fork keeps this world
+        alive; this world must not be written afterwards."""
+        forks = [tk.fork() for tk in self.toolkits]
+        if any(f is None for f in forks):
+            return None
+        world = World(forks)  # type: ignore[arg-type]
+        world.origin = self
+        return world
 
     def snapshot(self) -> tuple[Any, ...]:
         return tuple(tk.snapshot() for tk in self.toolkits)

@@ -286,6 +286,12 @@ class Toolkit:
         """``(table, key, before, after)`` for each thing that differs from ``snapshot``."""
         raise NotImplementedError(f"{type(self).__name__} does not report changes")
 
+    def fork(self) -> Toolkit | None:
+        """A toolkit in this one's state that shares what it never writes (a clean world's
+        records, an index) and copies the rest on write, so many envs in one process can
+        hold one world; ``None`` (the default) when it cannot, and the world is built anew."""
+        return None
+
     def world_events(self, rng: np.random.Generator, seen: str) -> list[WorldEvent]:
         """Changes other actors could make to this world while an agent works (an order
         ships, a charge posts, a meeting moves), about the records named in ``seen`` (what a

@@ -209,9 +209,27 @@ class FileSystem(Toolkit):
         self._children: dict[str, dict[str, None]] = {"/": {}}
         self._journal: list[tuple[str, Node | None]] = []
         self.now = now
+        self._base: tuple[dict[str, Node], dict[str, dict[str, None]]] | None = None
+
+    def fork(self) -> FileSystem:
+        """A tree that starts as this one and shares it until its first write (then copies
+        it), and again once restored to the start. This one must not be written afterwards."""
+        if self._journal:
+            raise ValueError("fork() needs a committed tree: call commit() first")
+        clone = FileSystem(now=self.now)
+        clone._nodes, clone._children = self._nodes, self._children
+        clone._base = (self._nodes, self._children)
+        return clone
+
+    def _own(self) -> None:
+        """Copy-on-write: the first write of a fork copies the tree it shared."""
+        if self._base is not None and self._nodes is self._base[0]:
+            self._nodes = dict(self._nodes)
+            self._children = {path: dict(names) for path, names in self._children.items()}
 
     # ------------------------------------------------------------ journaled primitives
     def _log(self, path: str) -> None:
+        self._own()
         self._journal.append((path, self._nodes.get(path)))
 
     def _insert(self, path: str, node: Node, when: int | None = None) -> None:
@@ -272,14 +290,20 @@ class FileSystem(Toolkit):
         journal = self._journal
         if not 0 <= mark <= len(journal):
             raise ValueError(f"snapshot {snapshot} is outside the journal (length {len(journal)})")
+        if len(journal) > mark:
+            self._own()
         while len(journal) > mark:
             path, old = journal.pop()
             self._undo(path, old)
         self.now = now
+        if mark == 0 and self._base is not None:  # back where the fork started: share again
+            self._nodes, self._children = self._base
 
     def commit(self) -> None:
         """Forget the journal: the current tree becomes the base no restore goes behind."""
         self._journal.clear()
+        if self._base is not None and self._nodes is not self._base[0]:
+            self._base = None
 
     def changes_since(self, snapshot: tuple[int, int]) -> list[Change]:
         """``("files", path, before, after)`` per path whose kind or content differs.

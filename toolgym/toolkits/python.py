@@ -77,23 +77,35 @@ class PythonToolkit(Toolkit):
     def __init__(self, sandbox: Callable[[], Sandbox] | None = None) -> None:
         self._make_sandbox = sandbox or (lambda: make_sandbox(DEFAULT_LIMITS))
         self._sandbox: Sandbox | None = None
+        self._staged = False
         self.files: dict[str, bytes] = {}
         self.outputs: tuple[str, ...] = ()
 
     @property
     def sandbox(self) -> Sandbox:
+        """The interpreter, started (or started over on the staged files) on first use: an
+        env whose episodes never run Python (most Workspace tasks) never starts one."""
         if self._sandbox is None:
             self._sandbox = self._make_sandbox()
+        if self._staged:
+            self._staged = False
+            self._sandbox.reset(self.files)
         return self._sandbox
 
     def stage(self, files: Mapping[str, bytes], outputs: Sequence[str] = ()) -> None:
-        """Start over with exactly ``files`` and a fresh interpreter; ``outputs`` are files
-        the task expects the agent to write (they count as changes)."""
+        """Start over with exactly ``files`` and a fresh interpreter (when next used);
+        ``outputs`` are files the task expects the agent to write (they count as changes)."""
         self.files = dict(files)
         self.outputs = tuple(outputs)
-        self.sandbox.reset(self.files)
+        self._staged = True
 
     # ----------------------------------------------------------------- state
+    def fork(self) -> PythonToolkit:
+        """An interpreter of its own (started on first use) over the same files."""
+        clone = PythonToolkit(self._make_sandbox)
+        clone.files, clone.outputs = dict(self.files), self.outputs
+        return clone
+
     def snapshot(self) -> Snapshot:
         return tuple(sorted(self.files.items())), self.outputs
 
@@ -114,6 +126,8 @@ class PythonToolkit(Toolkit):
         return out
 
     def _current(self, path: str) -> bytes | None:
+        if self._staged:  # not run since staged: the files are as given
+            return self.files.get(path)
         try:
             return self.sandbox.workspace.read_bytes(path, limit=4 << 20)
         except WorkspaceError:

@@ -28,6 +28,10 @@ class ApiToolkit(Toolkit):
     def changes_since(self, snapshot: int) -> list[Change]:
         return self.db.changes_since(snapshot)
 
+    def fork(self) -> ApiToolkit:
+        """The same service over a copy-on-write fork of its database."""
+        return type(self)(self.db.fork())
+
 
 def not_found(kind: str, key: str, hint: str = "") -> ToolError:
     """The 404 of these APIs: names the kind and the id that was asked for."""

@@ -7,6 +7,7 @@ and nothing here changes during an episode, so reset costs nothing.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections.abc import Iterable
@@ -65,6 +66,10 @@ class SearchEngine(Toolkit):
         ]
 
     # The engine never changes, so a snapshot has nothing to record.
+    def fork(self) -> SearchEngine:
+        """The corpus and its index never change: a fork shares them."""
+        return copy.copy(self)
+
     def snapshot(self) -> None:
         return None
 

@@ -84,6 +84,11 @@ class Browser(Toolkit):
         self.top = 0
 
     # -------------------------------------------------------------- snapshots
+    def fork(self) -> Browser:
+        """A fresh browser over a copy-on-write fork of the sites' database."""
+        db = self.db.fork()
+        return Browser(db, [type(site)(db) for site in self.sites.values()])
+
     def snapshot(self) -> tuple[Any, ...]:
         values = dict(self.page.values) if self.page is not None else None
         return (
