@@ -20,7 +20,6 @@ def test_one_env_writing_never_shows_in_another(env_id: str) -> None:
     writer, reader = _worlds(env_id, 2)
     assert writer.unwrapped._world(0)[0].origin is reader.unwrapped._world(0)[0].origin
     for seed in range(12):
-        observation, info = writer.reset(seed=seed)
         reader.reset(seed=seed)
         start = reader.unwrapped.episode.start
         result = toolgym.run_episode(writer, toolgym.OracleAgent(writer), seed=seed)
