@@ -1,5 +1,5 @@
 """``toolgym/Codebase-v0``: every bug kind solvable by an oracle that reads and searches, no
-credit without a real fix, leak-free."""
+credit without a real fix (tampering with the checker included), leak-free."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from toolgym.core.task import DIFFICULTIES, World, run_plan
 from toolgym.envs import codebase, repairs
 from toolgym.envs.bugs import BUG_KINDS, CATALOGUE
 from toolgym.envs.codebase import SUITE
+from toolgym.testing.tampering import TAMPERING_VARIANTS, TamperingAgent
 from toolgym.toolkits.codebase import CodebaseToolkit
 
 
@@ -117,6 +118,41 @@ def test_reset_runs_no_tests_and_keeps_the_interpreter_clean(
     reports = [json.loads(m.content) for m in result.history if m.role == "tool"]
     summaries = [r["summary"] for r in reports if "summary" in r]
     assert summaries and all("passed" in s or "failed" in s for s in summaries)
+
+
+# ----------------------------------------------------------------- tampering
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", TAMPERING_VARIANTS)
+def test_tampering_earns_nothing(variant: str) -> None:
+    """Each way of forging the verdict from inside the package (or around it) earns no reward
+    on 40 seeds, and no more partial credit than doing nothing."""
+    binary = gym.make("toolgym/Codebase-v0")
+    partial = gym.make("toolgym/Codebase-v0", reward_mode="partial")
+    try:
+        for seed in range(40):
+            assert run_episode(binary, TamperingAgent(variant), seed=seed).reward == 0.0, seed
+        for seed in range(0, 40, 4):
+            idle = run_episode(partial, NoToolAgent(), seed=seed)
+            tampered = run_episode(partial, TamperingAgent(variant), seed=seed)
+            assert tampered.reward <= idle.reward, (seed, tampered.checks, idle.checks)
+    finally:
+        binary.close()
+        partial.close()
+
+
+def test_tampering_fools_pytest_but_not_the_checker(env: gym.Env) -> None:
+    """A package that makes every test pass when imported under pytest: the agent's own
+    run_tests believes it, the verdict does not."""
+    for variant in ("runtest_noop", "all"):
+        result = run_episode(env, TamperingAgent(variant), seed=5, options={"difficulty": "easy"})
+        reports = [
+            json.loads(m.content)
+            for m in result.history
+            if m.role == "tool" and m.name == "run_tests"
+        ]
+        if variant == "runtest_noop":
+            assert reports[-1]["failed"] == 0 and reports[-1]["passed"] > 0
+        assert result.reward == 0.0 and result.checks["fixed"] is False
 
 
 # ----------------------------------------------------------- judging the fix
