@@ -124,17 +124,19 @@ def test_reset_runs_no_tests_and_keeps_the_interpreter_clean(
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", TAMPERING_VARIANTS)
 def test_tampering_earns_nothing(variant: str) -> None:
-    """Each way of forging the verdict from inside the package (or around it) earns no reward
-    on 40 seeds, and no more partial credit than doing nothing."""
+    """Each way of forging the verdict from inside the package (or around it) fails on 40
+    seeds (the binary reward is 1.0 exactly on success) and earns no more partial credit than
+    doing nothing; the binary env's reward is checked as such on a quarter of them."""
     binary = gym.make("toolgym/Codebase-v0")
     partial = gym.make("toolgym/Codebase-v0", reward_mode="partial")
     try:
         for seed in range(40):
-            assert run_episode(binary, TamperingAgent(variant), seed=seed).reward == 0.0, seed
-        for seed in range(0, 40, 4):
             idle = run_episode(partial, NoToolAgent(), seed=seed)
             tampered = run_episode(partial, TamperingAgent(variant), seed=seed)
+            assert not tampered.success, (seed, tampered.checks)
             assert tampered.reward <= idle.reward, (seed, tampered.checks, idle.checks)
+            if seed % 4 == 0:
+                assert run_episode(binary, TamperingAgent(variant), seed=seed).reward == 0.0
     finally:
         binary.close()
         partial.close()

@@ -302,8 +302,9 @@ def build_task(
             )
             failures = repairs.result_of(ran["stdout"]) or []
             suspects = [name for failure in failures for name in failure["calls"]]
+            failing = [str(failure["test"]) for failure in failures]
         else:
-            suspects = repairs.called_names(reproduction)
+            suspects, failing = repairs.called_names(reproduction), []
         name, path, span = _locate(suspects, sources)
         source = sources[path]
         edits = repairs.candidates(kind, source[span[0] : span[1]], source)
@@ -311,7 +312,9 @@ def build_task(
             "code_run_python",
             f"Reproduce the problem in {name}, then try {len(edits)} small fixes of a "
             f"{kind.replace('_', ' ')} against it and the tests.",
-            code=repairs.search_script(package, path, source, span, edits, tests, reproduction),
+            code=repairs.search_script(
+                package, path, source, span, edits, tests, reproduction, failing
+            ),
         )
         result = repairs.result_of(found["stdout"])
         if not isinstance(result, dict) or result.get("fix") is None:

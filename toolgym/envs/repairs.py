@@ -18,7 +18,7 @@ import io
 import json
 import re
 import tokenize
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 __all__ = [
     "MARK",
@@ -455,10 +455,14 @@ OPERATORS: dict[str, tuple[Callable[[_Context], Iterator[Edit]], ...]] = {
 _RUNNER = """
 import importlib, json, sys, types
 
+_CODE = {}
+
 def _run_file(path, failures, only=None):
     namespace = {"__name__": path[:-3].replace("/", ".")}
-    with open(path, encoding="utf-8") as handle:
-        exec(compile(handle.read(), path, "exec"), namespace)
+    if path not in _CODE:
+        with open(path, encoding="utf-8") as handle:
+            _CODE[path] = compile(handle.read(), path, "exec")
+    exec(_CODE[path], namespace)
     for name, test in list(namespace.items()):
         if name.startswith("test_") and callable(test) and (only is None or name in only):
             try:
@@ -486,16 +490,20 @@ def _attempt(source):
         exec(compile(source, PATH, "exec"), module.__dict__)
         sys.modules[MODULE] = module
         setattr(package, leaf, module)
-        for path in _RELATED:
-            _run_file(path, failures)
+        # The problem first (most candidates fail it, at the cost of one call), then the rest.
         if REPRODUCTION is not None:
             try:
-                exec(compile(REPRODUCTION, "<reproduction>", "exec"), dict(module.__dict__))
+                exec(_REPRODUCTION, dict(module.__dict__))
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:
                 failures.append({"test": "reproduction", "calls": [],
                                  "error": (type(exc).__name__ + ": " + str(exc))[:300]})
+        for path, names in _FAILING.items():
+            _run_file(path, failures, names)
+        if not failures:
+            for path in _RELATED:
+                _run_file(path, failures)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:
@@ -518,6 +526,11 @@ def _imports(path):
     return "from " + MODULE + " import" in text or "import " + MODULE in text
 
 _RELATED = [path for path in TESTS if _imports(path)] or TESTS
+_REPRODUCTION = compile(REPRODUCTION or "", "<reproduction>", "exec")
+_FAILING = {}
+for _test in FAILING:
+    _path, _, _name = _test.partition("::")
+    _FAILING.setdefault(_path, set()).add(_name)
 _head, _tail = SOURCE[:START], SOURCE[END:]
 _function = SOURCE[START:END]
 _before = _attempt(SOURCE)
@@ -550,11 +563,13 @@ def search_script(
     edits: list[Edit],
     tests: list[str],
     reproduction: str | None,
+    failing: Sequence[str] = (),
 ) -> str:
     """Python that tries each edit of the function at ``span`` of the module ``source`` (at
-    ``path``) without touching the file: the ``tests`` that import the module and the
-    ``reproduction`` must pass. It prints, after :data:`MARK`, the failures before any edit
-    and the first edit that passes (``fix``, an index, or ``None``)."""
+    ``path``) without touching the file: the ``reproduction`` (or the ``failing`` tests, as
+    ``path::name``) and then every test of the files that import the module must pass. It
+    prints, after :data:`MARK`, the failures before any edit and the first edit that passes
+    (``fix``, an index, or ``None``)."""
     module = path[: -len(".py")].replace("/", ".")
     head = _constants(
         PACKAGE=package,
@@ -566,6 +581,7 @@ def search_script(
         EDITS=[list(e) for e in edits],
         TESTS=tests,
         REPRODUCTION=reproduction,
+        FAILING=list(failing),
         MARK=MARK,
     )
     return head + _RUNNER + _SEARCH

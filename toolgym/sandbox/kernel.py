@@ -22,6 +22,7 @@ Requests and replies:
 import ast
 import builtins
 import contextlib
+import gc
 import json
 import linecache
 import os
@@ -146,6 +147,7 @@ class Kernel:
         """``execute`` in a forked child; the kernel's namespace and modules stay untouched."""
         self.clear()
         read_end, write_end = os.pipe()
+        gc.freeze()  # the child's collections then leave the kernel's pages shared
         pid = os.fork()
         if pid == 0:
             os.close(read_end)
@@ -157,6 +159,7 @@ class Kernel:
             while data:
                 data = data[os.write(write_end, data) :]
             os._exit(0)
+        gc.unfreeze()
         os.close(write_end)
         chunks = []
         while True:
