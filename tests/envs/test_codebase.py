@@ -157,6 +157,16 @@ def test_tampering_fools_pytest_but_not_the_checker(env: gym.Env) -> None:
         assert result.reward == 0.0 and result.checks["fixed"] is False
 
 
+def test_what_an_episode_plants_does_not_reach_the_next(env: gym.Env) -> None:
+    """The spare interpreter starts while an episode's files are in the workspace and serves
+    the next episode: a planted pytest.py or sitecustomize must not break its reset (which
+    would raise in the trainer) or its oracle."""
+    for seed in range(6):
+        run_episode(env, TamperingAgent("all"), seed=seed, options={"difficulty": "easy"})
+        result = run_episode(env, OracleAgent(env), seed=seed, options={"difficulty": "easy"})
+        assert result.success, (seed, result.checks)
+
+
 # ----------------------------------------------------------- judging the fix
 TRUNCATE = '''def _ellipsis() -> str:
     return "..."

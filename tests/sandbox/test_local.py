@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -337,3 +338,22 @@ def test_a_forked_snippet_reports_like_an_unforked_one() -> None:
         code = "print('out')\nraise ValueError('no')"
         forked, plain = one.execute(code, fork=True), two.execute(code)
         assert forked == plain
+
+
+def test_a_new_kernel_runs_nothing_planted_in_the_workspace() -> None:
+    """A spare kernel starts while an episode's files are in the workspace and serves the next
+    episode: its preloaded modules come from the installation, and user site files (under
+    $HOME, the workspace) are not run."""
+    with LocalSandbox(LIMITS, preload=("pytest",)) as sandbox:
+        site = ".local/lib/python{}.{}/site-packages".format(*sys.version_info[:2])
+        sandbox.reset(
+            {
+                "pytest.py": b"raise SystemExit('planted pytest imported')\n",
+                f"{site}/usercustomize.py": b"import os\nos.environ['PLANTED'] = '1'\n",
+                f"{site}/planted.pth": b"import os; os.environ['PLANTED'] = '1'\n",
+                "project.py": b"VALUE = 42\n",
+            }
+        )
+        got = sandbox.execute("import os, pytest\n(pytest.__file__, os.environ.get('PLANTED'))")
+        assert got.error is None and "site-packages/pytest" in got.value and "None" in got.value
+        assert sandbox.execute("import project\nproject.VALUE").value == "42"  # still importable

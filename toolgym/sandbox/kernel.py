@@ -63,11 +63,16 @@ class Kernel:
         os.dup2(self.err, 2)
         sys.argv = [""]
         self.preload_errors = {}
+        # A spare kernel starts while the last episode's files are still in the workspace:
+        # what it preloads must come from the installation, never from a planted pytest.py.
+        here = [p for p in sys.path if p in ("", os.getcwd())]
+        sys.path[:] = [p for p in sys.path if p not in here]
         for name in config.get("preload", ()):
             try:
                 __import__(name)
             except Exception as exc:
                 self.preload_errors[name] = f"{type(exc).__name__}: {exc}"
+        sys.path[:0] = here
         self.clear()
 
     # ------------------------------------------------------------------ output
