@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -307,3 +308,52 @@ def test_a_process_limit_used_up_by_others_is_named_when_a_sandbox_cannot_start(
             proc.wait()
     with LocalSandbox(limits, uid=uid, spare=False) as sandbox:  # room again: it starts
         assert sandbox.execute("1 + 1").value == "2"
+
+
+def test_a_forked_snippet_leaves_the_worker_clean(box: LocalSandbox) -> None:
+    box.reset({})
+    forked = box.execute("import json\nkept = 2\nkept * 21", fork=True)
+    assert (forked.value, forked.error) == ("42", None)
+    worker = box.worker()
+    assert worker.clean
+    assert box.execute("'kept' in globals(), 'json' in dir()").value == "(False, False)"
+    assert not worker.clean
+
+
+def test_reset_keeps_only_a_clean_worker_when_asked(box: LocalSandbox) -> None:
+    box.reset({})
+    box.execute("1", fork=True)
+    clean = box.worker()
+    box.reset({"a.txt": b"a"}, keep_clean_worker=True)
+    assert box.worker() is clean and box.execute("open('a.txt').read()").value == "'a'"
+    box.reset({}, keep_clean_worker=True)
+    assert box.worker() is not clean  # code ran in it outside a fork
+    kept = box.worker()
+    box.reset({})
+    assert box.worker() is not kept
+
+
+def test_a_forked_snippet_reports_like_an_unforked_one() -> None:
+    with LocalSandbox(LIMITS) as one, LocalSandbox(LIMITS) as two:
+        code = "print('out')\nraise ValueError('no')"
+        forked, plain = one.execute(code, fork=True), two.execute(code)
+        assert forked == plain
+
+
+def test_a_new_kernel_runs_nothing_planted_in_the_workspace() -> None:
+    """A spare kernel starts while an episode's files are in the workspace and serves the next
+    episode: its preloaded modules come from the installation, and user site files (under
+    $HOME, the workspace) are not run."""
+    with LocalSandbox(LIMITS, preload=("pytest",)) as sandbox:
+        site = ".local/lib/python{}.{}/site-packages".format(*sys.version_info[:2])
+        sandbox.reset(
+            {
+                "pytest.py": b"raise SystemExit('planted pytest imported')\n",
+                f"{site}/usercustomize.py": b"import os\nos.environ['PLANTED'] = '1'\n",
+                f"{site}/planted.pth": b"import os; os.environ['PLANTED'] = '1'\n",
+                "project.py": b"VALUE = 42\n",
+            }
+        )
+        got = sandbox.execute("import os, pytest\n(pytest.__file__, os.environ.get('PLANTED'))")
+        assert got.error is None and "site-packages/pytest" in got.value and "None" in got.value
+        assert sandbox.execute("import project\nproject.VALUE").value == "42"  # still importable

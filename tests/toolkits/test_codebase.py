@@ -1,4 +1,4 @@
-"""The codebase toolkit: file tools, pytest in the sandbox, and fixes judged by hidden tests."""
+"""The codebase toolkit: file tools, pytest in the sandbox, and the checker's function calls."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from toolgym.core.errors import ToolError
 from toolgym.envs.bugs import BUG_KINDS, CATALOGUE
-from toolgym.envs.codebase import build_project
+from toolgym.envs.codebase import build_project, hidden_calls, verdict
 from toolgym.sandbox import Limits, LocalSandbox, SandboxWarning
 from toolgym.toolkits.codebase import CodebaseToolkit
 from toolgym.toolkits.python import PythonToolkit
@@ -169,33 +169,89 @@ def test_links_planted_by_code_are_not_followed(tools) -> None:
         tools("code_write", path="up/tmp/escaped.txt", content="x")
 
 
-def test_verify_uses_pristine_tests(toolkit: CodebaseToolkit, tools) -> None:
-    tools("code_write", path="conftest.py", content="import pytest\npytest.skip('all', True)\n")
-    tools("code_write", path="tests/test_maths.py", content="def test_nothing():\n    pass\n")
-    tools("code_write", path="pytest.py", content="raise SystemExit(0)\n")
-    report = toolkit.verify("pkg", {"tests/test_maths.py": PROJECT["tests/test_maths.py"]})
-    assert report.outcomes() == {
-        "tests/test_maths.py::test_double": "passed",
-        "tests/test_maths.py::test_triple": "failed",
-    }
+CALLS = [["maths", "double", [2], {}], ["maths", "triple", [2], {}]]
+
+
+def test_call_functions_sees_only_the_package_sources(toolkit: CodebaseToolkit, tools) -> None:
+    """What the agent plants outside the package's .py files does not reach the checker."""
+    planted = "import os\nos._exit(0)\n"
+    for path in ("conftest.py", "pytest.py", "sitecustomize.py", "usercustomize.py"):
+        tools("code_write", path=path, content=planted)
+    tools("code_write", path="zz.pth", content="import os; os._exit(0)\n")
+    tools("code_write", path="pkg/zz.pth", content="import os; os._exit(0)\n")
+    report = toolkit.call_functions("pkg", ["maths"], CALLS)
+    assert report.error is None
+    assert report.outcomes == (["ok", ["int", "4"]], ["ok", ["int", "4"]])
+
+
+@pytest.mark.parametrize(
+    ("init", "error"),
+    [
+        ("import os\nos._exit(0)\n", "no complete record"),
+        ("import sys\nsys.stdout.write('ok\\n')\nraise SystemExit(0)\n", None),
+        ("while True:\n    pass\n", "timed out"),
+    ],
+)
+def test_a_package_that_exits_or_hangs_gets_no_verdict(
+    toolkit: CodebaseToolkit, tools, init: str, error: str | None
+) -> None:
+    tools("code_write", path="pkg/__init__.py", content=init)
+    report = toolkit.call_functions("pkg", ["maths"], CALLS)
+    if error is None:  # an import that raises is an outcome of every call, not a pass
+        assert report.outcomes == (["import_error", "SystemExit"],) * 2
+    else:
+        assert report.error is not None and error in report.error and report.outcomes == ()
+
+
+def test_a_forged_record_states_only_what_the_forger_knows(toolkit: CodebaseToolkit, tools) -> None:
+    """Code under test can read the harness's nonce and write a well-framed record; it still
+    has to state the right values, which it cannot know for inputs it has not seen."""
+    forge = (
+        "import json, sys\n"
+        "config = json.loads(sys.argv[1])\n"
+        "record = json.dumps([['ok', ['int', '6']] for _ in config['calls']])\n"
+        "open(config['output'], 'w').write(config['nonce'] + '\\n' + record + '\\n' "
+        "+ config['nonce'] + '\\n')\n"
+        "import os\nos._exit(0)\n"
+    )
+    tools("code_write", path="pkg/__init__.py", content=forge)
+    report = toolkit.call_functions("pkg", ["maths"], CALLS)
+    assert report.outcomes == (["ok", ["int", "6"]], ["ok", ["int", "6"]])
+
+
+def test_a_function_that_hangs_times_out_alone(toolkit: CodebaseToolkit, tools) -> None:
+    tools(
+        "code_edit",
+        path="pkg/maths.py",
+        old="def triple(x):\n    return x * 2",
+        new="def triple(x):\n    while True:\n        pass",
+    )
+    calls = [*CALLS, ["maths", "triple", [3], {}], ["maths", "double", [5], {}]]
+    report = toolkit.call_functions("pkg", ["maths"], calls)
+    assert report.outcomes == (
+        ["ok", ["int", "4"]],
+        ["timeout"],
+        ["timeout"],
+        ["ok", ["int", "10"]],
+    )
 
 
 @pytest.mark.parametrize("function", [f.name for f in CATALOGUE])
-def test_each_planted_bug_is_caught_by_hidden_tests_and_fixed_by_the_oracle_edit(
+def test_each_planted_bug_fails_fixed_and_the_reference_passes(
     toolkit: CodebaseToolkit, function: str
 ) -> None:
     kind = next(f.bug.kind for f in CATALOGUE if f.name == function)
     project = build_project(np.random.default_rng(7), kind, "hard", function)
     toolkit.load(project.files)
-    tests = {p: d for p, d in project.files.items() if p.startswith("tests/")} | project.hidden
-    target = f"tests/test_hidden_{project.function.module}.py::"
-    before = toolkit.verify(project.package, tests).outcomes()
-    failing = sorted(n for n, outcome in before.items() if outcome != "passed")
-    assert failing and all(n.startswith(target) for n in failing), failing
-    named = {t.name: t for t in toolkit.tools()}
-    named["code_edit"]({"path": project.module_path, "old": project.buggy, "new": project.correct})
-    after = toolkit.verify(project.package, tests).outcomes()
-    assert set(after) == set(before) and set(after.values()) == {"passed"}
+    calls = hidden_calls(project, 11)
+    before = verdict(
+        project, calls, toolkit.call_functions(project.package, project.modules, calls)
+    )
+    assert before == {"fixed": False, "no_regressions": True}
+    for module, source in project.reference.items():
+        toolkit.sandbox.workspace.write_bytes(f"{project.package}/{module}.py", source.encode())
+    after = verdict(project, calls, toolkit.call_functions(project.package, project.modules, calls))
+    assert after == {"fixed": True, "no_regressions": True}
 
 
 def test_the_catalogue_covers_every_kind_twice() -> None:

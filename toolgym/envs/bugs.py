@@ -1,17 +1,24 @@
 """The catalogue the Codebase env builds projects from: functions, their tests, and bugs.
 
 Each :class:`Function` is real, tested library code (a template: ``$name`` placeholders are
-filled per project) with visible tests that pass whether or not its bug is planted. Its
-:class:`Bug` turns one exact fragment of the source into a plausible mistake of one of eight
-kinds, and brings the hidden tests that catch it plus how a user would report it: naming the
-function (``issue``) or only describing what goes wrong (``symptom``).
+filled per project) with visible tests that pass whether or not its bug is planted, and a
+seeded generator of *hidden inputs* for every function it defines: the calls on which a fix is
+judged against the correct code (edge cases the bug is about included), which no agent sees.
+Its :class:`Bug` turns one exact fragment of the source into a plausible mistake of one of
+eight kinds, and brings a test that catches it (shipped as the failing test of easy tasks), how
+a user would report it (naming the function, ``issue``, or only describing what goes wrong,
+``symptom``), and the ``reproduction`` an engineer would write from that report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["BUG_KINDS", "CATALOGUE", "MODULE_DOCS", "Bug", "Function"]
+import numpy as np
+
+__all__ = ["BUG_KINDS", "CATALOGUE", "MODULE_DOCS", "Bug", "Call", "Function", "Inputs"]
 
 BUG_KINDS = (
     "off_by_one",
@@ -24,6 +31,17 @@ BUG_KINDS = (
     "wrong_key",
 )
 
+Call = tuple[list[Any], dict[str, Any]]
+"""Positional and keyword arguments of one call, as JSON (``{"$builtin": "abs"}`` for a
+builtin function)."""
+
+Inputs = Callable[[np.random.Generator, Mapping[str, Any]], dict[str, list[Call]]]
+"""Hidden inputs: (generator, the project's constants) -> calls per function name."""
+
+CENTS = 0.01 * (1 + 1e-6)
+"""Tolerance for results rounded to the cent: a correct fix that multiplies in another order
+may round a half-cent tie the other way."""
+
 
 @dataclass(frozen=True)
 class Bug:
@@ -32,20 +50,24 @@ class Bug:
     kind: str
     correct: str
     buggy: str
-    hidden: str
+    test: str
     issue: str
     symptom: str
+    reproduction: str
 
 
 @dataclass(frozen=True)
 class Function:
-    """Module-level code for one function (with its helpers), its visible tests and its bug."""
+    """Module-level code for one function (with its helpers), its visible tests, its bug,
+    and the hidden inputs of every function it defines (``tolerance`` for float results)."""
 
     name: str
     module: str
     source: str
     visible: str
     bug: Bug
+    inputs: Inputs
+    tolerance: float = 1e-9
 
 
 MODULE_DOCS = {
@@ -54,6 +76,225 @@ MODULE_DOCS = {
     "text": "Cleaning and formatting text for display.",
     "utils": "Small helpers shared by the rest of the package.",
 }
+
+
+# Hidden inputs. Each generator covers every function its catalogue entry defines, with the
+# edge its bug is about always drawn (with random companions, so no visible test's literal
+# call gives it away) and the ordinary cases around it, so a fix must keep both.
+
+
+def _money(rng: np.random.Generator, low: float = 1.0, high: float = 500.0) -> float:
+    return round(float(rng.uniform(low, high)), 2)
+
+
+def _int(rng: np.random.Generator, low: int, high: int) -> int:
+    """An integer in [low, high]."""
+    return int(rng.integers(low, high + 1))
+
+
+def _word(rng: np.random.Generator, words: tuple[str, ...]) -> str:
+    return words[int(rng.integers(len(words)))]
+
+
+_WORDS = ("summer", "sale", "garden", "tools", "winter", "coats", "kitchen", "deals")
+_FIRST = ("ada", "grace", "alan", "edsger", "barbara", "donald", "frances", "ken")
+_LAST = ("lovelace", "hopper", "turing", "dijkstra", "liskov", "knuth", "allen", "thompson")
+
+
+def _apply_discount_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = [
+        ([_money(rng), round(float(rng.uniform(0.05, 0.95)), 2)], {}) for _ in range(5)
+    ]
+    calls += [([_money(rng), 0], {}), ([_money(rng), 1], {}), ([_money(rng), 0.5], {})]
+    calls += [([_money(rng), 1.5], {}), ([_money(rng), -0.1], {})]
+    return {"apply_discount": calls}
+
+
+def _add_tax_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = [([_money(rng, 10.0)], {}) for _ in range(5)]
+    calls += [([_money(rng), round(float(rng.uniform(0, 0.3)), 2)], {}) for _ in range(3)]
+    calls += [([0.0], {}), ([_money(rng)], {"rate": 0.0})]
+    return {"add_tax": calls}
+
+
+def _growth_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    changes: list[Call] = [([_int(rng, 1, 500), _int(rng, 0, 500)], {}) for _ in range(4)]
+    changes += [([0, _int(rng, 1, 50)], {}), ([_int(rng, -100, -1), _int(rng, 1, 100)], {})]
+    reports: list[Call] = []
+    for _ in range(5):
+        previous = _int(rng, 1, 400)
+        reports.append(
+            ([previous, previous + _int(rng, 1, 200) * (1 if rng.random() < 0.5 else -1)], {})
+        )
+    same = _int(rng, 1, 400)
+    reports += [([same, same], {}), ([0, _int(rng, 1, 50)], {})]
+    return {"percent_change": changes, "growth_report": reports}
+
+
+def _bulk_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    low = int(k["bulk_min"])
+    quantities = [low, low, low - 1, low + 1, 1, _int(rng, 1, 3 * low), _int(rng, low, 4 * low)]
+    return {"bulk_price": [([_money(rng, 0.5, 50.0), q], {}) for q in quantities]}
+
+
+def _records(rng: np.random.Generator, count: int) -> list[dict[str, Any]]:
+    letters = "ABCDEFGHJK"
+    skus = [f"{letters[i]}-{_int(rng, 1, 99)}" for i in rng.permutation(len(letters))[:count]]
+    out = []
+    for sku in skus:
+        quantity = _int(rng, 1, 60)
+        out.append({"sku": sku, "quantity": quantity, "reserved": _int(rng, 0, quantity - 1)})
+    return out
+
+
+def _total_stock_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = [([_records(rng, _int(rng, 1, 5))], {}) for _ in range(5)]
+    return {"total_stock": [*calls, ([[]], {})]}
+
+
+def _stock_of_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    finds: list[Call] = []
+    stocks: list[Call] = []
+    for _ in range(4):
+        records = _records(rng, _int(rng, 1, 4))
+        known = records[int(rng.integers(len(records)))]["sku"]
+        unknown = f"Z-{_int(rng, 100, 999)}"
+        finds += [([records, known], {}), ([records, unknown], {})]
+        stocks += [([records, known], {}), ([records, unknown], {})]
+    stocks.append(([[], f"A-{_int(rng, 1, 99)}"], {}))
+    return {"find_item": finds, "stock_of": stocks}
+
+
+_NOT_QUANTITIES = ("a dozen", "", "   ", "twelve", "x12", "-3", "12.5", "many units", "?", "1e3")
+
+
+def _parse_quantity_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    good = [
+        f"{_int(rng, 0, 999)}",
+        f"{_int(rng, 1, 99)} units",
+        f"  {_int(rng, 1, 99)} ",
+        f"{_int(rng, 1, 500)} boxes",
+    ]
+    bad = [_NOT_QUANTITIES[int(i)] for i in rng.permutation(len(_NOT_QUANTITIES))[:4]]
+    bad.append(_word(rng, _WORDS) + " " + str(_int(rng, 1, 9)))
+    return {"parse_quantity": [([text], {}) for text in good + bad]}
+
+
+def _ratings_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = []
+    for _ in range(4):
+        ratings: list[int | None] = [_int(rng, 1, 5) for _ in range(_int(rng, 1, 5))]
+        for _ in range(_int(rng, 1, 3)):
+            ratings.insert(int(rng.integers(len(ratings) + 1)), None)
+        calls.append(([ratings], {}))
+    calls += [([[_int(rng, 1, 5) for _ in range(3)]], {}), ([[None, None]], {}), ([[]], {})]
+    return {"average_rating": calls}
+
+
+def _name(rng: np.random.Generator, messy: bool) -> str:
+    first, last = _word(rng, _FIRST), _word(rng, _LAST)
+    if rng.random() < 0.5:
+        first = first.upper()
+    if not messy:
+        return f"{first} {last}"
+    return " " * _int(rng, 0, 2) + first + " " * _int(rng, 2, 4) + last + " " * _int(rng, 1, 3)
+
+
+def _names_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = [([[_name(rng, True)]], {})]
+    calls += [([[_name(rng, rng.random() < 0.5) for _ in range(3)]], {}) for _ in range(3)]
+    calls += [([[_name(rng, False)]], {}), ([[]], {})]
+    return {"normalize_names": calls}
+
+
+def _title(rng: np.random.Generator) -> str:
+    words = [_word(rng, _WORDS).title() for _ in range(_int(rng, 2, 4))]
+    marks = (": ", " - ", ", ", "! ", " & ", "  ")
+    return "".join(
+        w + (marks[int(rng.integers(len(marks)))] if i < len(words) - 1 else "!")
+        for i, w in enumerate(words)
+    )
+
+
+def _slugify_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = [([_title(rng)], {}) for _ in range(4)]
+    calls += [([_title(rng)], {"sep": "+"}), ([_title(rng), "_"], {}), ([_title(rng)], {"sep": ""})]
+    return {"slugify": [*calls, (["!!"], {})]}
+
+
+def _text(rng: np.random.Generator, length: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz "
+    return "".join(letters[int(i)] for i in rng.integers(0, len(letters), size=length))
+
+
+def _truncate_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = []
+    for _ in range(3):
+        text = _text(rng, _int(rng, 6, 30))
+        calls += [([text, len(text)], {}), ([text, len(text) - 1], {})]
+    text = _text(rng, _int(rng, 10, 30))
+    calls += [([text, len(text) + _int(rng, 1, 5)], {}), ([text, _int(rng, 4, len(text) - 1)], {})]
+    return {"truncate": calls}
+
+
+def _chunk_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = []
+    for _ in range(4):
+        size = _int(rng, 1, 4)
+        count = size * _int(rng, 0, 3) + 1  # the last chunk holds one element
+        calls.append(([[_int(rng, 0, 99) for _ in range(count)], size], {}))
+    size = _int(rng, 2, 4)
+    calls.append(([[_int(rng, 0, 99) for _ in range(size * _int(rng, 1, 3))], size], {}))
+    calls += [([[], _int(rng, 1, 4)], {}), ([[1, 2], 0], {})]
+    return {"chunk": calls}
+
+
+def _best_item_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = []
+    for _ in range(4):
+        items = [_int(rng, -9, 9) for _ in range(_int(rng, 3, 6))]
+        items[int(rng.integers(len(items) - 1))] = _int(rng, 10, 30) * (
+            1 if rng.random() < 0.5 else -1
+        )
+        calls.append(([items, {"$builtin": "abs"}], {}))
+    words = [_word(rng, _WORDS) for _ in range(_int(rng, 3, 5))]
+    words[int(rng.integers(len(words) - 1))] = "x" * 12
+    calls += [([words, {"$builtin": "len"}], {}), ([[_int(rng, -5, 5)], {"$builtin": "abs"}], {})]
+    calls += [([[2, -2, 1], {"$builtin": "abs"}], {}), ([[], {"$builtin": "len"}], {})]
+    return {"best_item": calls}
+
+
+def _safe_ratio_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    calls: list[Call] = [([_int(rng, -50, 50), _int(rng, 1, 20)], {}) for _ in range(4)]
+    calls += [([_int(rng, 1, 50), 0], {}), ([_money(rng), 0], {}), ([0, _int(rng, 1, 9)], {})]
+    return {"safe_ratio": calls}
+
+
+def _scale_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    top = int(k["max_score"])
+    clamps: list[Call] = []
+    for _ in range(4):
+        low = _int(rng, -20, 20)
+        clamps.append(([_int(rng, -40, 60), low, low + _int(rng, 1, 30)], {}))
+    raws = [
+        top + _int(rng, 1, 3 * top),
+        top + _int(rng, 1, 3 * top),
+        -_int(rng, 1, 2 * top),
+        _int(rng, 0, top),
+        top,
+        0,
+        round(float(rng.uniform(0, top)), 2),
+    ]
+    return {"clamp": clamps, "scale_score": [([raw], {}) for raw in raws]}
+
+
+def _page_size_inputs(rng: np.random.Generator, k: Mapping[str, Any]) -> dict[str, list[Call]]:
+    size, pages = _int(rng, 1, 200), _int(rng, 1, 20)
+    settings: list[dict[str, Any]] = [{}, {"max_pages": pages}, {"theme": "dark"}]
+    settings += [{"page_size": size}, {"page_size": size, "max_pages": pages}]
+    settings.append({"page_size": _int(rng, 1, 200)})
+    return {"page_size": [([s], {}) for s in settings]}
+
 
 CATALOGUE = (
     Function(
@@ -88,7 +329,10 @@ def test_apply_discount_takes_the_rate_off():
             "`apply_discount(100.0, 0.25)` returns 125.0, but it should return 75.0.",
             "Discounts make things more expensive: taking 25% off a 100.00 item gives 125.00 "
             "instead of 75.00.",
+            "assert apply_discount(100.0, 0.25) == 75.0\n",
         ),
+        _apply_discount_inputs,
+        CENTS,
     ),
     Function(
         "add_tax",
@@ -121,7 +365,10 @@ def test_add_tax_uses_the_standard_rate_by_default():
             "`add_tax(100.0)` returns $bad_taxed but should return $taxed (TAX_RATE is $tax).",
             "When no rate is given, tax is computed at the wrong rate: 100.00 before tax becomes "
             "$bad_taxed, not $taxed (our standard rate is $tax_pct%).",
+            "assert add_tax(100.0) == $taxed\n",
         ),
+        _add_tax_inputs,
+        CENTS,
     ),
     Function(
         "growth_report",
@@ -159,7 +406,9 @@ def test_growth_report_direction():
             "100 to 150 is growth of '+50.0%'.",
             "The growth report is wrong: sales going from 100 to 150 are reported as -33.3% "
             "instead of +50.0%.",
+            'assert growth_report(100, 150) == "+50.0%"\n',
         ),
+        _growth_inputs,
     ),
     Function(
         "bulk_price",
@@ -197,7 +446,11 @@ def test_bulk_price_at_the_minimum():
             "$bulk_edge_total.",
             "An order of exactly $bulk_min units (our bulk minimum) is charged full price; the "
             "bulk discount only starts at $bulk_min_next units.",
+            "full = round(BULK_MINIMUM * (1 - BULK_DISCOUNT), 2)\n"
+            "assert bulk_price(1.0, BULK_MINIMUM) == full\n",
         ),
+        _bulk_inputs,
+        CENTS,
     ),
     Function(
         "total_stock",
@@ -227,7 +480,11 @@ def test_total_stock_adds_quantities():
             "and 7 (2 and 0 reserved); it should return 12, the units on hand.",
             "The total stock figure is wrong: for records holding 5 and 7 units (2 and 0 of "
             "them reserved) it reports 2 instead of 12.",
+            'first = {"sku": "A", "quantity": 5, "reserved": 2}\n'
+            'second = {"sku": "B", "quantity": 7, "reserved": 0}\n'
+            "assert total_stock([first, second]) == 12\n",
         ),
+        _total_stock_inputs,
     ),
     Function(
         "stock_of",
@@ -265,7 +522,9 @@ def test_stock_of_unknown_sku_is_zero():
             "should return 0.",
             "Asking for the stock of a SKU we don't carry crashes with \"TypeError: 'NoneType' "
             'object is not subscriptable" instead of answering 0.',
+            'assert stock_of([{"sku": "A-1", "quantity": 3, "reserved": 0}], "Z-9") == 0\n',
         ),
+        _stock_of_inputs,
     ),
     Function(
         "parse_quantity",
@@ -298,7 +557,10 @@ def test_parse_quantity_rejects_words_with_value_error():
             "documented (and relied on) to raise ValueError for invalid input.",
             "Invalid quantities such as 'a dozen' raise TypeError, so callers that handle "
             "ValueError crash; invalid input must raise ValueError.",
+            "try:\n    parse_quantity('a dozen')\nexcept ValueError:\n    pass\nelse:\n"
+            "    raise AssertionError('a dozen was accepted')\n",
         ),
+        _parse_quantity_inputs,
     ),
     Function(
         "average_rating",
@@ -332,7 +594,10 @@ def test_average_rating_skips_unrated():
             "means 'not rated' and must be skipped (expected 3.0).",
             "Ratings that include unrated entries (None) make the average crash with TypeError "
             "instead of skipping them: [4, None, 2] should average 3.0.",
+            "assert average_rating([4, None, 2]) == 3.0\n",
         ),
+        _ratings_inputs,
+        CENTS,
     ),
     Function(
         "normalize_names",
@@ -363,7 +628,9 @@ def test_normalize_names_collapses_whitespace():
             "['Grace Hopper'].",
             "Name clean-up leaves the extra spaces in: '  grace   hopper ' comes out as "
             "'  Grace   Hopper ' instead of 'Grace Hopper'.",
+            "assert normalize_names(['  grace   hopper ']) == ['Grace Hopper']\n",
         ),
+        _names_inputs,
     ),
     Function(
         "slugify",
@@ -390,7 +657,9 @@ def test_slugify_uses_hyphens_by_default():
             "words must be joined with a hyphen ('hello-world').",
             "Default URL slugs come out with underscores ('hello_world') instead of hyphens "
             "('hello-world').",
+            "assert slugify('Hello World') == 'hello-world'\n",
         ),
+        _slugify_inputs,
     ),
     Function(
         "truncate",
@@ -422,7 +691,9 @@ def test_truncate_keeps_text_that_fits_exactly():
             "in exactly 5 characters.",
             "Text that fits the width exactly is still shortened: 'abcde' with a width of 5 "
             "becomes 'ab...'.",
+            "assert truncate('abcde', 5) == 'abcde'\n",
         ),
+        _truncate_inputs,
     ),
     Function(
         "chunk",
@@ -455,7 +726,9 @@ def test_chunk_keeps_the_last_element():
             "[[1, 2], [3, 4]] instead of [[1, 2], [3, 4], [5]].",
             "Splitting a list into chunks sometimes loses the final element: [1, 2, 3, 4, 5] in "
             "chunks of 2 gives [[1, 2], [3, 4]].",
+            "assert chunk([1, 2, 3, 4, 5], 2) == [[1, 2], [3, 4], [5]]\n",
         ),
+        _chunk_inputs,
     ),
     Function(
         "best_item",
@@ -491,7 +764,9 @@ def test_best_item_picks_the_highest_score():
             "the last item, not the best one.",
             "Picking the best item by a score returns the last item instead: scored by absolute "
             "value, [3, -9, 2] gives 2 rather than -9.",
+            "assert best_item([3, -9, 2], abs) == -9\n",
         ),
+        _best_item_inputs,
     ),
     Function(
         "safe_ratio",
@@ -519,7 +794,9 @@ def test_safe_ratio_of_zero_denominator():
             "`safe_ratio(5, 0)` in `$pkg/utils.py` raises ZeroDivisionError; it should return "
             "0.0 when the denominator is zero.",
             "Ratios with a zero denominator crash with ZeroDivisionError instead of giving 0.0.",
+            "assert safe_ratio(5, 0) == 0.0\n",
         ),
+        _safe_ratio_inputs,
     ),
     Function(
         "scale_score",
@@ -558,7 +835,9 @@ def test_scale_score_caps_high_scores():
             "limited to the range 0..$max_score.",
             "Scores above the maximum are not capped: a raw score of $over_score stays "
             "$over_score instead of becoming $max_score.",
+            "assert scale_score($over_score) == $max_score\n",
         ),
+        _scale_inputs,
     ),
     Function(
         "page_size",
@@ -587,6 +866,8 @@ def test_page_size_default():
             "fall back to the default page size, $page_size.",
             "Without a page_size setting we get pages of $max_pages items instead of the "
             "default $page_size.",
+            "assert page_size({}) == $page_size\n",
         ),
+        _page_size_inputs,
     ),
 )

@@ -144,20 +144,25 @@ class Worker:
     Requests are one JSON line each; the reply is awaited with a deadline, during which the
     workspace's disk use is watched. Any abnormal end (timeout, crash, quota, garbage on the
     pipe) kills the kernel and raises :class:`ExecutionError`; the sandbox starts a fresh
-    one on next use.
+    one on next use. ``clean`` stays true while every request ran in a forked child (pytest,
+    forked snippets), so the kernel is as good as a fresh one.
     """
 
     def __init__(self, sandbox: Sandbox, channel: Channel) -> None:
         self.sandbox = sandbox
         self.channel = channel
         self.alive = True
+        self.clean = True
         self._ready = False
         self._buffer = b""
         self._allowance = (0, 0)
 
-    def execute(self, code: str, timeout: float | None = None) -> Execution:
-        """Run ``code`` in the persistent namespace; the last expression's repr is returned."""
-        reply = self._request({"op": "exec", "code": code}, timeout)
+    def execute(self, code: str, timeout: float | None = None, *, fork: bool = False) -> Execution:
+        """Run ``code`` in the persistent namespace; the last expression's repr is returned.
+        With ``fork`` it runs in a throwaway child, and the namespace stays as it was."""
+        if not fork:
+            self.clean = False
+        reply = self._request({"op": "exec", "code": code, "fork": fork}, timeout)
         limit = self.sandbox.limits.output_bytes
         try:
             return Execution(
@@ -302,9 +307,9 @@ class Sandbox(ABC):
             self._worker = Worker(self, channel)
         return self._worker
 
-    def execute(self, code: str, timeout: float | None = None) -> Execution:
+    def execute(self, code: str, timeout: float | None = None, *, fork: bool = False) -> Execution:
         """Run ``code`` in the warm worker (see :meth:`Worker.execute`)."""
-        return self.worker().execute(code, timeout)
+        return self.worker().execute(code, timeout, fork=fork)
 
     def pytest(self, args: Sequence[str], timeout: float | None = None) -> TestReport:
         """Run pytest in the warm worker (see :meth:`Worker.pytest`)."""
@@ -316,10 +321,16 @@ class Sandbox(ABC):
             self._worker.close()
             self._worker = None
 
-    def reset(self, files: Mapping[str, bytes]) -> None:
-        """A fresh episode: a new worker, and a workspace holding exactly ``files``."""
+    def reset(self, files: Mapping[str, bytes], *, keep_clean_worker: bool = False) -> None:
+        """A fresh episode: a new worker, and a workspace holding exactly ``files``.
+
+        ``keep_clean_worker`` keeps a worker in which no code has run outside a forked child
+        (see :attr:`Worker.clean`) instead of starting another: it is as fresh, and warm.
+        """
         self._check_open()
-        self.stop_worker()
+        worker = self._worker
+        if not (keep_clean_worker and worker is not None and worker.alive and worker.clean):
+            self.stop_worker()
         self.workspace.replace(files)
 
     def disk_usage(self) -> tuple[int, int]:

@@ -163,7 +163,7 @@ class DockerSandbox(Sandbox):
         import json
 
         config = {"output_bytes": self.limits.output_bytes, "preload": list(self.preload)}
-        argv = ["python", "-c", kernel_source(), json.dumps(config)]
+        argv = ["python", "-s", "-c", kernel_source(), json.dumps(config)]
         container, frames = self._create(argv, stdin=True)
         return _DockerChannel(container, frames, self._remove)
 

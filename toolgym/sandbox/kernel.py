@@ -8,9 +8,11 @@ files, so C extensions and child processes are captured too) and capped.
 
 Requests and replies:
 
-- ``{"op": "exec", "code": str}`` -> ``{"ok": true, "stdout", "stderr", "stdout_bytes",
-  "stderr_bytes", "value", "error"}``: ``value`` is the repr of the last expression (``None``
-  when there is none or it is ``None``), ``error`` the traceback text of an exception.
+- ``{"op": "exec", "code": str, "fork": bool}`` -> ``{"ok": true, "stdout", "stderr",
+  "stdout_bytes", "stderr_bytes", "value", "error"}``: ``value`` is the repr of the last
+  expression (``None`` when there is none or it is ``None``), ``error`` the traceback text of
+  an exception. With ``fork`` the code runs in a forked child and leaves the kernel as it was
+  (a throwaway run: the kernel stays clean for whoever comes next).
 - ``{"op": "pytest", "args": [...], "timeout": float}`` -> ``{"ok": true, "exit_code",
   "tests": [[nodeid, outcome, text], ...], "stdout", "stdout_bytes", "timed_out"}``: runs
   pytest in a forked child, so the namespace and the imported project never go stale.
@@ -20,6 +22,7 @@ Requests and replies:
 import ast
 import builtins
 import contextlib
+import gc
 import json
 import linecache
 import os
@@ -30,7 +33,6 @@ import time
 import traceback
 
 KERNEL_FILE = sys._getframe().f_code.co_filename
-KERNEL_PID = os.getpid()
 TEXT_LIMIT = 4000
 
 
@@ -45,6 +47,7 @@ def capture_file(name):
 
 class Kernel:
     def __init__(self, config):
+        self.pid = os.getpid()  # the process whose requests these are (a forked child's own)
         self.output_bytes = int(config.get("output_bytes", 32768))
         self.workspace = os.path.realpath(config.get("workspace") or os.getcwd())
         self.cells = 0
@@ -60,11 +63,16 @@ class Kernel:
         os.dup2(self.err, 2)
         sys.argv = [""]
         self.preload_errors = {}
+        # A spare kernel starts while the last episode's files are still in the workspace:
+        # what it preloads must come from the installation, never from a planted pytest.py.
+        here = [p for p in sys.path if p in ("", os.getcwd())]
+        sys.path[:] = [p for p in sys.path if p not in here]
         for name in config.get("preload", ()):
             try:
                 __import__(name)
             except Exception as exc:
                 self.preload_errors[name] = f"{type(exc).__name__}: {exc}"
+        sys.path[:0] = here
         self.clear()
 
     # ------------------------------------------------------------------ output
@@ -110,7 +118,7 @@ class Kernel:
         except BaseException:
             error = self.short(self.traceback())
         finally:
-            if os.getpid() != KERNEL_PID:
+            if os.getpid() != self.pid:  # a child the code forked must not answer
                 os._exit(0)
         self.flush()
         stdout, stdout_bytes = self.collect(self.out)
@@ -139,6 +147,40 @@ class Kernel:
         if isinstance(value, SyntaxError):
             return "".join(traceback.format_exception_only(etype, value))
         return "".join(traceback.format_exception(etype, value, tb))
+
+    def execute_forked(self, code):
+        """``execute`` in a forked child; the kernel's namespace and modules stay untouched."""
+        self.clear()
+        read_end, write_end = os.pipe()
+        gc.freeze()  # the child's collections then leave the kernel's pages shared
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            self.pid = os.getpid()
+            try:
+                data = json.dumps(self.execute(code)).encode()
+            except BaseException:
+                data = b"{}"
+            while data:
+                data = data[os.write(write_end, data) :]
+            os._exit(0)
+        gc.unfreeze()
+        os.close(write_end)
+        chunks = []
+        while True:
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        try:
+            reply = json.loads(b"".join(chunks))
+        except ValueError:
+            reply = {}
+        if not reply.get("ok"):
+            return {"ok": False, "error": "the forked run ended without a reply"}
+        return reply
 
     # ------------------------------------------------------------------ pytest
     def pytest(self, args, timeout):
@@ -213,7 +255,9 @@ class Kernel:
             try:
                 request = json.loads(line)
                 op = request.get("op")
-                if op == "exec":
+                if op == "exec" and request.get("fork"):
+                    reply = self.execute_forked(str(request["code"]))
+                elif op == "exec":
                     reply = self.execute(str(request["code"]))
                 elif op == "pytest":
                     reply = self.pytest(request["args"], float(request["timeout"]))

@@ -210,8 +210,10 @@ class LocalSandbox(Sandbox):
 
     def _spawn_kernel(self) -> Channel:
         config = {"output_bytes": self.limits.output_bytes, "preload": list(self.preload)}
+        # -s: no user site-packages, which would be under $HOME, the workspace: a kernel
+        # (a spare, started mid-episode) must not run what an agent planted there.
         proc = self._popen(
-            ["python", "-c", _kernel_source(), json.dumps(config)],
+            ["python", "-s", "-c", _kernel_source(), json.dumps(config)],
             stdin=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )

@@ -5,17 +5,24 @@ File tools run on the host but never follow links out of the workspace; tests an
 in the sandbox. Tool names carry a ``code_`` prefix (``run_tests`` is already distinct) so this
 toolkit can sit next to the filesystem toolkit in one environment.
 
-A fix is judged by tests, not by the text of the diff: :meth:`CodebaseToolkit.verify` copies the
-package's current sources next to pristine tests (the visible ones and hidden ones the agent
-never saw) into a second, separate sandbox and runs pytest there.
+A fix is judged by what the code does, not by the text of the diff, and not by what the code
+says about itself: :meth:`CodebaseToolkit.call_functions` copies only the package's ``.py``
+files into a second, fresh sandbox, calls its functions there on inputs the agent never saw
+(:mod:`toolgym.sandbox.harness`), and returns the outcomes for a checker to compare, outside
+any sandbox, with a reference's. Pytest's verdict is never asked for: it comes from a process
+that imports the package, so the package could write it.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
 from typing import Annotated, Any
 
 import regex
@@ -36,11 +43,13 @@ from toolgym.sandbox import (
 from toolgym.toolkits.patterns import PatternSearch
 from toolgym.toolkits.python import MAX_CODE_CHARS, sandbox_error
 
-__all__ = ["DEFAULT_LIMITS", "PYTEST_ARGS", "CodebaseToolkit", "summarise"]
+__all__ = ["DEFAULT_LIMITS", "PYTEST_ARGS", "CallReport", "CodebaseToolkit", "summarise"]
 
 DEFAULT_LIMITS = Limits(timeout_seconds=30.0, cpu_seconds=300, output_bytes=16 << 10)
 PYTEST_ARGS = ("-q", "--no-header", "-p", "no:cacheprovider", "--tb=short")
-CHECK_INI = b"[pytest]\ntestpaths = tests\naddopts = -p no:cacheprovider --noconftest\n"
+CALL_SECONDS = 2.0
+MAX_RECORD_BYTES = 8 << 20
+MAX_CONFIG_BYTES = 100_000  # one argv string (Linux takes at most 128 KiB)
 MAX_READ_LINES = 2000
 MAX_MATCHES = 200
 MAX_LISTED = 500
@@ -79,6 +88,40 @@ def summarise(report: TestReport) -> dict[str, Any]:
     if not report.tests and report.output.strip():
         out["output"] = _DURATION.sub("", report.output)
     return out
+
+
+@dataclass(frozen=True)
+class CallReport:
+    """Outcomes of calling a package's functions in the checker, one per call in the format of
+    :mod:`toolgym.sandbox.harness`; or, when there is no complete record, why (``error``)."""
+
+    outcomes: tuple[Any, ...] = ()
+    error: str | None = None
+
+
+def harness_source() -> str:
+    """The source of the call harness (``toolgym/sandbox/harness.py``)."""
+    return resources.files("toolgym.sandbox").joinpath("harness.py").read_text("utf-8")
+
+
+def _record(data: bytes, nonce: str, count: int) -> list[Any] | None:
+    """The outcomes in a harness record, or ``None`` unless it is complete and well formed."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    head, tail = f"{nonce}\n", f"\n{nonce}\n"
+    if not (text.startswith(head) and text.endswith(tail)) or len(text) < len(head + tail):
+        return None
+    try:
+        outcomes = json.loads(text[len(head) : -len(tail)])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(outcomes, list) or len(outcomes) != count:
+        return None
+    if not all(isinstance(o, list) and o and isinstance(o[0], str) for o in outcomes):
+        return None
+    return outcomes
 
 
 _MAX_REMEMBERED_RUNS = 256
@@ -128,11 +171,17 @@ class CodebaseToolkit(Toolkit):
         self.files = dict(files)
         self.sandbox.reset(self.files)
 
-    def verify(self, package: str, tests: Mapping[str, bytes]) -> TestReport:
-        """Run pristine ``tests`` against the current sources of ``package``.
+    def call_functions(
+        self, package: str, modules: Sequence[str], calls: Sequence[Sequence[Any]]
+    ) -> CallReport:
+        """Call functions of ``package``'s current code on ``calls`` (``[module, function,
+        args, kwargs]`` each) in the checker sandbox; the outcomes, or why there are none.
 
-        Only the package's ``.py`` files are taken from the workspace, so nothing the agent
-        added elsewhere (a ``conftest.py``, a fake ``pytest`` module, edited tests) takes part.
+        Only the package's ``.py`` files go into the checker, so nothing the agent put
+        elsewhere (a ``conftest.py``, a ``sitecustomize.py``, a ``.pth`` file, a fake
+        ``pytest``) is there. The harness creates its record file before the package is
+        imported and frames it with a fresh nonce; a crash, a timeout or a missing, cut or
+        malformed record is an error, which a checker must count as a failure.
         """
         prefix = package.rstrip("/") + "/"
         sources = {
@@ -140,22 +189,49 @@ class CodebaseToolkit(Toolkit):
             for path, data in self.sandbox.workspace.files().items()
             if path.startswith(prefix) and path.endswith(".py")
         }
-        files = {**sources, **tests, "pytest.ini": CHECK_INI}
-        key = _fingerprint("verify", files)
+        request = [package, list(modules), [list(c) for c in calls]]
+        key = _fingerprint("call_functions " + json.dumps(request), sources)
         if key in self._runs:
             return self._runs[key]
-        self.checker.reset(files)
+        nonce = secrets.token_hex(16)
+        output = f".outcomes-{nonce}"
+        config = {
+            "package": package,
+            "modules": list(modules),
+            "calls": request[2],
+            "output": output,
+            "nonce": nonce,
+            "call_seconds": CALL_SECONDS,
+        }
+        argument = json.dumps(config)
+        if len(argument) > MAX_CONFIG_BYTES:
+            raise ValueError(
+                f"{len(calls)} calls make a {len(argument)}-byte request; at most "
+                f"{MAX_CONFIG_BYTES} bytes fit in one call_functions (split the calls)"
+            )
+        self.checker.reset(sources)
         try:
-            report = self.checker.pytest(["-q", "-p", "no:cacheprovider", "--noconftest", "tests"])
+            done = self.checker.run(["python", "-s", "-c", harness_source(), argument])
         except ExecutionError as exc:
-            return TestReport(-1, (), "", timed_out=exc.reason == "timeout", error=exc.message)
-        return self._remember(key, report)
+            return CallReport(error=f"the checker stopped ({exc.reason}): {exc.message}")
+        if done.timed_out:
+            return CallReport(error="the checker run timed out")
+        try:
+            data = self.checker.workspace.read_bytes(output, limit=MAX_RECORD_BYTES + 1)
+        except WorkspaceError:
+            data = b""
+        outcomes = _record(data, nonce, len(calls)) if len(data) <= MAX_RECORD_BYTES else None
+        if outcomes is None:
+            return CallReport(
+                error=f"no complete record (exit code {done.exit_code}): {done.stderr[-500:]}"
+            )
+        return self._remember(key, CallReport(tuple(outcomes)))
 
     def _remember(self, key: str, value: Any) -> Any:
-        """Test runs are pure functions of the files they see (the sandbox has no network,
-        clock-free summaries, a fixed hash seed), so a run over identical files is answered
-        from memory: the reference run, the oracle and the checker stop paying for pytest
-        twice, and an agent that reruns unchanged tests gets the same answer at once."""
+        """Test runs and checker calls are pure functions of the files they see (the sandbox
+        has no network, clock-free summaries, a fixed hash seed), so a run over identical files
+        is answered from memory: an agent that reruns unchanged tests gets the same answer at
+        once, and a state judged once is not judged again."""
         if len(self._runs) >= _MAX_REMEMBERED_RUNS:
             del self._runs[next(iter(self._runs))]
         self._runs[key] = value
@@ -166,11 +242,15 @@ class CodebaseToolkit(Toolkit):
         return tuple(sorted(self.files.items()))
 
     def restore(self, snapshot: Snapshot) -> None:
-        self.load(dict(snapshot))
+        """Back to the snapshot's files. The interpreter is kept if no code has run in it but
+        in forked children since the project was loaded (the reference run's snippets,
+        pytest): it is as fresh, warm, and its history is this episode's alone."""
+        self.files = dict(snapshot)
+        self.sandbox.reset(self.files, keep_clean_worker=True)
 
     def changes_since(self, snapshot: Snapshot) -> list[Change]:
-        """Nothing: a fix is judged by tests (see :meth:`verify`), since equally good fixes
-        differ in text."""
+        """Nothing: a fix is judged by what its code does (see :meth:`call_functions`), since
+        equally good fixes differ in text."""
         return []
 
     def close(self) -> None:
@@ -396,7 +476,9 @@ class CodebaseToolkit(Toolkit):
                 f"'code' is {len(code)} characters long; at most {MAX_CODE_CHARS} are allowed.",
             )
         try:
-            done = self.sandbox.execute(code)
+            # The reference run's snippets run in a throwaway child: the interpreter the
+            # agent then gets is clean, and warm, instead of a second one started per reset.
+            done = self.sandbox.execute(code, fork=self.rehearsing)
         except ExecutionError as exc:
             raise sandbox_error(exc) from None
         return {
