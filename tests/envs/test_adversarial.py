@@ -43,6 +43,11 @@ def test_dumping_every_result_is_no_answer(env_id: str) -> None:
     assert result.rate_on("medium", "hard") <= 0.05, result.wins
 
 
+def test_tampering_with_the_judge_earns_nothing(env_id: str) -> None:
+    result = audit(env_id, "tampering", _oracle_seeds(env_id))
+    assert not result.wins, result.wins[:5]
+
+
 def test_stray_writes_fail_the_state_check(env_id: str) -> None:
     result = audit(env_id, "shotgun", _oracle_seeds(env_id))
     assert not result.wins, result.wins[:5]
