@@ -203,7 +203,19 @@ def _list(console: Console, args: argparse.Namespace) -> int:
         )
     for table in (envs, families, catalogue, scaffolds, presets):
         console.print(table)
+    console.print(f"sandbox (Python, Codebase, Workspace): {_isolation()}")
     return 0
+
+
+def _isolation() -> str:
+    """How the default sandbox isolates code on this machine."""
+    from toolgym.sandbox import LocalSandbox
+
+    try:
+        with LocalSandbox(spare=False) as sandbox:
+            return sandbox.isolation
+    except Exception as exc:  # a machine without a usable sandbox still lists the rest
+        return f"unavailable ({exc})"
 
 
 # -------------------------------------------------------------------- demo

@@ -4,9 +4,12 @@ Each sandbox owns a fresh temporary directory whose ``workspace`` is the only pl
 may write. Where bubblewrap (``bwrap``) exists, every process runs in its own mount, pid,
 network, IPC and UTS namespaces: a read-only view of ``/usr`` and the Python installation, a
 private ``/tmp``, no network but its own loopback, nothing of ``/root``, ``/etc`` or the project.
-When toolgym runs as root, the sandboxed code runs as an unprivileged user (65534, "nobody")
-so that the process limit holds (root ignores ``RLIMIT_NPROC``): bubblewrap builds the
-namespaces as root, then ``setpriv`` drops every privilege before Python starts.
+When toolgym runs as root, the sandboxed code runs as an unprivileged user so that the process
+limit holds (root ignores ``RLIMIT_NPROC``): bubblewrap builds the namespaces as root, then
+``setpriv`` drops every privilege before Python starts. The kernel counts that limit per user
+over the whole machine, so each sandbox leases a uid of its own (:mod:`toolgym.sandbox.uids`),
+which a user namespace shows inside as 65534: a fork bomb in one sandbox exhausts only its own
+budget, and every sandbox looks the same from inside.
 
 Every process also gets resource limits (CPU seconds, address space, processes, file size, open
 files), a clean environment, and its own process group, which is killed as a whole at the
@@ -43,6 +46,7 @@ from toolgym.sandbox.base import (
 from toolgym.sandbox.base import kernel_source as _kernel_source
 from toolgym.sandbox.limits import Limits
 from toolgym.sandbox.runtime import PythonRuntime
+from toolgym.sandbox.uids import UID_BASE, UidLease, lease_uid
 from toolgym.sandbox.workspace import Workspace
 
 __all__ = ["NOBODY", "LocalSandbox", "SandboxWarning", "bubblewrap_available"]
@@ -102,6 +106,10 @@ class LocalSandbox(Sandbox):
     ) -> None:
         super().__init__(limits, preload=preload, spare=spare)
         is_root = os.geteuid() == 0
+        self._lease: UidLease | None = None
+        if uid is None and is_root and namespaces is not False and _maps_users() is None:
+            self._lease = lease_uid()  # a process budget of its own (see toolgym.sandbox.uids)
+            uid = self._lease.uid
         self.uid = uid if uid is not None else (NOBODY if is_root else os.getuid())
         self.gid = self.uid if self.uid != os.getuid() else os.getgid()
         if self.uid != os.getuid() and not is_root:
@@ -151,7 +159,9 @@ class LocalSandbox(Sandbox):
         )
         self._etc = self._write_etc()
         self._procs: set[subprocess.Popen[bytes]] = set()
-        self._finalizer = weakref.finalize(self, _cleanup, self._procs, str(self.dir))
+        self._finalizer = weakref.finalize(
+            self, _cleanup, self._procs, str(self.dir), self._lease
+        )
         self.python = self._python_inside()
 
     # ------------------------------------------------------------- interface
@@ -323,9 +333,9 @@ class LocalSandbox(Sandbox):
         etc.mkdir(mode=0o755)
         (etc / "passwd").write_text(
             "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n"
-            f"sandbox:x:{self.uid}:{self.gid}:sandbox:{INSIDE}:/usr/sbin/nologin\n"
+            f"sandbox:x:{self.seen_uid}:{self.seen_uid}:sandbox:{INSIDE}:/usr/sbin/nologin\n"
         )
-        (etc / "group").write_text(f"root:x:0:\nsandbox:x:{self.gid}:\n")
+        (etc / "group").write_text(f"root:x:0:\nsandbox:x:{self.seen_uid}:\n")
         (etc / "pyvenv.cfg").write_text(self.runtime.pyvenv_cfg())
         for name in ("passwd", "group", "pyvenv.cfg"):
             os.chmod(etc / name, 0o644)
@@ -357,7 +367,32 @@ class LocalSandbox(Sandbox):
             "--inh-caps=-all",
             "--bounding-set=-all",
             "--",
+            *(_map_to(NOBODY) if self._lease is not None else []),
         ]
+
+    @property
+    def seen_uid(self) -> int:
+        """The uid the sandboxed code sees: the same in every sandbox of a leased uid."""
+        return NOBODY if self._lease is not None else self.uid
+
+    @property
+    def isolation(self) -> str:
+        """How this sandbox fences its code in, in a few words (``toolgym list`` shows it)."""
+        if not self.namespaces:
+            where = "no namespaces (bubblewrap unavailable)"
+        else:
+            where = "bubblewrap namespaces (mount, pid, net, ipc, uts)"
+        if self._lease is not None:
+            budget = (
+                f"uid {self.uid} of its own, seen inside as {NOBODY}: "
+                f"{self.limits.processes} processes that no other sandbox shares"
+            )
+        elif self.drop:
+            budget = f"shared uid {self.uid}: {self.limits.processes} processes per sandbox, "
+            budget += "counted with every other sandbox of that uid"
+        else:
+            budget = f"your own uid {self.uid}"
+        return f"{where}; {budget}"
 
     def _env_args(self) -> list[str]:
         args = ["--clearenv"]
@@ -468,6 +503,35 @@ class _Limiter:
 
 
 _SETPRIV = shutil.which("setpriv", path="/usr/bin:/bin:/usr/sbin:/sbin")
+_UNSHARE = shutil.which("unshare", path="/usr/bin:/bin:/usr/sbin:/sbin")
+_maps: list[str | None] = []
+
+
+def _map_to(uid: int) -> list[str]:
+    """A user namespace in which the sandbox's own uid shows as ``uid``."""
+    return [_UNSHARE or "unshare", "--user", f"--map-user={uid}", f"--map-group={uid}", "--"]
+
+
+def _maps_users() -> str | None:
+    """Why leased uids cannot be mapped here (``None`` if they can), checked once: bubblewrap
+    as root, then an unprivileged user namespace under the dropped uid."""
+    if not _maps:
+        problem = _probe(True)
+        if problem is None and _UNSHARE is None:
+            problem = "unshare (util-linux) is not installed"
+        if problem is None:
+            command = [*_bwrap_prefix(True), "--ro-bind", "/", "/", "--proc", "/proc"]
+            command += ["--dev", "/dev", "--", _SETPRIV or "setpriv"]
+            command += [f"--reuid={UID_BASE - 1}", f"--regid={UID_BASE - 1}", "--clear-groups"]
+            command += ["--", *_map_to(NOBODY), "/bin/true"]
+            try:
+                done = subprocess.run(command, capture_output=True, timeout=30, check=False)
+                if done.returncode != 0:
+                    problem = done.stderr.decode(errors="replace").strip() or "exit code"
+            except (OSError, subprocess.SubprocessError) as exc:
+                problem = str(exc)
+        _maps.append(problem)
+    return _maps[0]
 _SETARCH = shutil.which("setarch", path="/usr/bin:/bin:/usr/sbin:/sbin")
 
 
@@ -579,10 +643,14 @@ def _tasks_of(uid: int) -> int:
     return total
 
 
-def _cleanup(procs: set[subprocess.Popen[bytes]], directory: str) -> None:
+def _cleanup(
+    procs: set[subprocess.Popen[bytes]], directory: str, lease: UidLease | None = None
+) -> None:
     for proc in list(procs):
         with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     procs.clear()
     shutil.rmtree(directory, ignore_errors=True)
+    if lease is not None:  # every process of the uid is gone: another sandbox may have it
+        lease.release()
