@@ -50,7 +50,8 @@ def test_every_sandbox_has_its_own_uid_and_all_look_alike_inside() -> None:
         assert one.uid != two.uid and one.seen_uid == two.seen_uid == NOBODY
         assert "of its own" in one.isolation
         code = "import os, pwd; print(os.getuid(), os.getgid(), pwd.getpwuid(os.getuid())[0])"
-        assert one.execute(code).stdout == two.execute(code).stdout == f"{NOBODY} {NOBODY} sandbox\n"
+        seen = f"{NOBODY} {NOBODY} sandbox\n"
+        assert one.execute(code).stdout == two.execute(code).stdout == seen
 
 
 @LEASES
