@@ -84,8 +84,10 @@ def test_an_oracle_episode_is_one_growing_text_the_template_agrees_with(name: st
 completions = st.one_of(
     st.text(min_size=1, max_size=60).map(str.strip).filter(bool),
     st.builds(
-        lambda thought, arg: f'<think>\n{thought}\n</think>\n\n<tool_call>\n{{"name": '
-        f'"get_order", "arguments": {{"order_id": "{arg}"}}}}\n</tool_call>',
+        lambda thought, arg: (
+            f'<think>\n{thought}\n</think>\n\n<tool_call>\n{{"name": '
+            f'"get_order", "arguments": {{"order_id": "{arg}"}}}}\n</tool_call>'
+        ),
         st.text("abc xyz", min_size=1, max_size=20).map(str.strip).filter(bool),
         st.from_regex(r"#W\d{7}", fullmatch=True),
     ),

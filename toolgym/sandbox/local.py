@@ -159,9 +159,7 @@ class LocalSandbox(Sandbox):
         )
         self._etc = self._write_etc()
         self._procs: set[subprocess.Popen[bytes]] = set()
-        self._finalizer = weakref.finalize(
-            self, _cleanup, self._procs, str(self.dir), self._lease
-        )
+        self._finalizer = weakref.finalize(self, _cleanup, self._procs, str(self.dir), self._lease)
         self.python = self._python_inside()
 
     # ------------------------------------------------------------- interface
@@ -532,6 +530,8 @@ def _maps_users() -> str | None:
                 problem = str(exc)
         _maps.append(problem)
     return _maps[0]
+
+
 _SETARCH = shutil.which("setarch", path="/usr/bin:/bin:/usr/sbin:/sbin")
 
 

@@ -93,9 +93,7 @@ class ChatTemplateText(TextActions):
         if isinstance(self.chat_template, str):
             from transformers.utils.chat_template_utils import render_jinja_template
 
-            rendered = render_jinja_template(
-                [messages], chat_template=self.chat_template, **kwargs
-            )
+            rendered = render_jinja_template([messages], chat_template=self.chat_template, **kwargs)
             text = rendered[0] if isinstance(rendered, tuple) else rendered
             return text[0] if isinstance(text, list) else text
         return self.chat_template.apply_chat_template(messages, tokenize=False, **kwargs)
@@ -126,7 +124,6 @@ class ChatTemplateText(TextActions):
         self._chat += [{"role": "assistant", "content": completion}, *new]
         self.prompt += completion + observation
         return observation, reward, terminated, truncated, info
-
 
     def _as_text(self, action: Any) -> str:
         """A structured action as the completion a model speaking the format would write."""
