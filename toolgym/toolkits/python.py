@@ -89,7 +89,7 @@ class PythonToolkit(Toolkit):
             self._sandbox = self._make_sandbox()
         if self._staged:
             self._staged = False
-            self._sandbox.reset(self.files)
+            self._sandbox.reset(self.files, keep_clean_worker=True)
         return self._sandbox
 
     def stage(self, files: Mapping[str, bytes], outputs: Sequence[str] = ()) -> None:
@@ -149,8 +149,8 @@ class PythonToolkit(Toolkit):
                 "invalid_arguments",
                 f"'code' is {len(code)} characters long; at most {MAX_CODE_CHARS} are allowed.",
             )
-        try:
-            done = self.sandbox.execute(code)
+        try:  # the reference run forks the warm kernel, which stays clean for the agent
+            done = self.sandbox.execute(code, fork=self.rehearsing)
         except ExecutionError as exc:
             raise sandbox_error(exc) from None
         return {
