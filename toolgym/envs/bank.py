@@ -7,13 +7,15 @@ of birth and combine several records, a conditional, or an aggregate.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import numpy as np
 
+from toolgym.core.grading import mentions
 from toolgym.core.task import Answer, Task, call
 from toolgym.envs.common import Suite, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.bank import (
@@ -116,6 +118,28 @@ def _full_months(count: int = 3) -> list[tuple[str, str, str]]:
 def _c(amount: float) -> int:
     """A dollar amount read from a tool result, as exact cents."""
     return round(amount * 100)
+
+
+_ZERO = re.compile(r"-?0+(?:\.0+)?")
+
+
+def _wrong(candidates: Iterable[str], right: Iterable[str], said: str = "") -> tuple[str, ...]:
+    """The wrong candidates a careless reply would state, each once: none empty or zero (too
+    common to be a claim), equal to a right value, or stated in the request ``said`` (a correct
+    reply may repeat what the holder said)."""
+    right = tuple(right)
+    out = []
+    for term in dict.fromkeys(candidates):
+        if not term or _ZERO.fullmatch(term) or mentions(said, term):
+            continue
+        if not any(mentions(value, term) for value in right):
+            out.append(term)
+    return tuple(out)
+
+
+def _balances(rows: Iterable[dict[str, Any]], *skip: str) -> list[str]:
+    """The balances of the listed accounts other than ``skip`` (ids), as figures."""
+    return [_figure(abs(_c(a["balance"]))) for a in rows if a["account_id"] not in skip]
 
 
 # ------------------------------------------------------------------ index
@@ -221,6 +245,11 @@ def _spenders(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [a for a in listed if a["status"] == "open" and a["kind"] in ("checking", "credit")]
 
 
+def _charge_values(row: dict[str, Any]) -> tuple[str, str]:
+    """A listed charge's amount and day, the values a reply about it states."""
+    return _figure(abs(_c(row["amount"]))), row["date"]
+
+
 def _card_words(card: Card) -> str:
     return f"{card.kind} card ending {card.last4}"
 
@@ -255,7 +284,16 @@ def balance_inquiry(api: BankAPI, rng: np.random.Generator, difficulty: str) -> 
         )
         literals = ()
     else:
-        holder, account = _holder_with(api, rng, lambda h: index.open_accounts(h, "checking")[0])
+        # A holder with other accounts, whose balances are the wrong ones to report.
+        holder, account = _holder_with(
+            api,
+            rng,
+            lambda h: (
+                index.open_accounts(h, "checking")[0]
+                if len(index.open_accounts(h, "checking", "savings", "credit")) > 1
+                else None
+            ),
+        )
         ask = pick(
             rng,
             [
@@ -274,12 +312,25 @@ def balance_inquiry(api: BankAPI, rng: np.random.Generator, difficulty: str) -> 
             deposits = [
                 a for a in listed if a["status"] == "open" and a["kind"] in ("checking", "savings")
             ]
-            total = _figure(sum(_c(a["balance"]) for a in deposits))
-            return Answer(f"Together your checking and savings hold ${total}.", (total,))
+            cents = sum(_c(a["balance"]) for a in deposits)
+            total = _figure(cents)
+            # The wrong set: the credit accounts counted in (each balance is a fair breakdown).
+            owed = sum(_c(a["balance"]) for a in listed if a["kind"] == "credit")
+            right = (total, *_balances(deposits))
+            return Answer(
+                f"Together your checking and savings hold ${total}.",
+                (total,),
+                _wrong([_figure(cents + owed), _figure(cents - owed)], right, prompt),
+            )
         row = _named(listed, "nickname", account.nickname)
         balance = _figure(_c(row["balance"]))
+        others = _balances(listed, row["account_id"])
         if difficulty == "easy":
-            return Answer(f"Your {account.nickname} balance is ${balance}.", (balance,))
+            return Answer(
+                f"Your {account.nickname} balance is ${balance}.",
+                (balance,),
+                _wrong(others, [balance], prompt),
+            )
         found = yield call(
             "list_transactions",
             "Find the most recent payroll deposit.",
@@ -289,15 +340,21 @@ def balance_inquiry(api: BankAPI, rng: np.random.Generator, difficulty: str) -> 
         )
         last = found["transactions"][0]
         paid = _figure(_c(last["amount"]))
+        # Older paychecks, and the other accounts' balances.
+        older = [
+            _figure(t.amount_cents)
+            for t in index.transactions_of[account.id]
+            if t.category == "income" and t.id != last["transaction_id"]
+        ]
         return Answer(
             f"Your last paycheck of ${paid} arrived on {last['date']}; "
             f"the {account.nickname} balance is ${balance}.",
             (paid, balance),
+            _wrong([*others, *older], (paid, balance), prompt),
         )
 
-    return make_task(
-        SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=(*literals, *said)
-    )
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))
 
 
 @SUITE.family("bank")
@@ -392,11 +449,18 @@ def transfer_between_accounts(api: BankAPI, rng: np.random.Generator, difficulty
         )
         moved = _figure(_c(done["amount"]))
         text = f"Transferred ${moved} from {first.nickname} to {second.nickname}."
-        return Answer(text, () if difficulty == "easy" else (moved,))
+        # The two accounts' balances before and after are fair to state; the others' are not.
+        ends = (source["account_id"], target["account_id"])
+        right = (moved, *_balances([source, target]), _figure(abs(_c(done["from_balance"]))))
+        right += (_figure(abs(_c(done["to_balance"]))),)
+        return Answer(
+            text,
+            () if difficulty == "easy" else (moved,),
+            _wrong(_balances(listed, *ends), right, prompt),
+        )
 
-    return make_task(
-        SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=(*literals, *said)
-    )
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))
 
 
 @SUITE.family("bank")
@@ -484,6 +548,9 @@ def pay_bill(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
         listed = yield from _list_accounts(hid)
         account = _named(listed, "kind", "checking")
         pay = amount
+        ends = [account["account_id"]]
+        right: list[str] = [_figure(_c(account["balance"]))]
+        wrong: list[str] = []
         if difficulty == "medium":
             found = yield call(
                 "list_transactions",
@@ -494,12 +561,18 @@ def pay_bill(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
             )
             last = next(t for t in found["transactions"] if t["merchant"] == payee.name)
             pay = -_c(last["amount"])
+            # The payments before the last one are the wrong amounts to repeat.
+            wrong += [
+                _figure(-t.amount_cents)
+                for t in index.transactions_of[checking.id]
+                if t.merchant == payee.name and t.kind == "payment"
+            ]
         elif difficulty == "hard":
             assert source is not None
             shortfall = amount - _c(account["balance"])
             if shortfall > 0:
                 savings = _named(listed, "nickname", source.nickname)
-                yield call(
+                moved = yield call(
                     "transfer_funds",
                     "Cover the shortfall from savings first.",
                     holder_id=hid,
@@ -507,6 +580,9 @@ def pay_bill(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
                     to_account_id=account["account_id"],
                     amount=shortfall / 100,
                 )
+                ends.append(savings["account_id"])
+                right += [_figure(shortfall), _figure(_c(savings["balance"]))]
+                right += [_figure(_c(moved["from_balance"])), _figure(_c(moved["to_balance"]))]
         done = yield call(
             "pay_payee",
             "Pay the payee.",
@@ -515,11 +591,17 @@ def pay_bill(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
             from_account_id=account["account_id"],
             amount=pay / 100,
         )
-        return f"Paid ${done['amount']:.2f} to {payee.name} (payment {done['payment_id']})."
+        paid = _figure(_c(done["amount"]))
+        right += [paid, _figure(_c(done["balance"]))]
+        # The balances of the accounts the payment did not touch are no part of the reply.
+        wrong += _balances(listed, *ends)
+        return Answer(
+            f"Paid ${paid} to {payee.name} (payment {done['payment_id']}).",
+            distractors=_wrong(wrong, right, prompt),
+        )
 
-    return make_task(
-        SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=(*literals, *said)
-    )
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))
 
 
 @SUITE.family("bank")
@@ -529,9 +611,15 @@ def lost_card(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
     by_birth = difficulty == "hard"
     charge: Transaction | None = None
     if difficulty in ("easy", "medium"):
-        holder, card = _holder_with(
-            api, rng, lambda h: _any(rng, [c for c in index.cards_of[h.id] if c.status == "active"])
-        )
+        # A medium task makes the agent tell the card from the holder's others.
+        fewest = 1 if difficulty == "easy" else 2
+
+        def active(h: AccountHolder) -> Card | None:
+            if len(index.cards_of[h.id]) < fewest:
+                return None
+            return _any(rng, [c for c in index.cards_of[h.id] if c.status == "active"])
+
+        holder, card = _holder_with(api, rng, active)
     else:
 
         def fraud(h: AccountHolder) -> tuple[Card, Transaction] | None:
@@ -604,20 +692,23 @@ def lost_card(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
             assert charge is not None
             listed = yield from _list_accounts(hid)
             match = None
+            seen: list[dict[str, Any]] = []
             for account in _spenders(listed):
                 found = yield call(
                     "list_transactions",
-                    f"Look for the charge in {account['nickname']}.",
+                    f"Look for the {charge.merchant} charges in {account['nickname']}.",
                     account_id=account["account_id"],
                     merchant=charge.merchant,
-                    start_date=charge.posted_on,
-                    end_date=charge.posted_on,
+                    start_date=_WINDOW_START,
                 )
+                seen += found["transactions"]
                 match = next(
                     (
                         t
                         for t in found["transactions"]
-                        if _c(t["amount"]) == charge.amount_cents and t["kind"] == "purchase"
+                        if _c(t["amount"]) == charge.amount_cents
+                        and t["date"] == charge.posted_on
+                        and t["kind"] == "purchase"
                     ),
                     None,
                 )
@@ -634,15 +725,23 @@ def lost_card(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
                 for c in cards
                 if (c["kind"], c["last4"], c["status"]) == (card.kind, card.last4, "active")
             )
-        yield call("freeze_card", "Freeze the card.", holder_id=hid, card_id=card_id, reason=reason)
+        frozen = yield call(
+            "freeze_card", "Freeze the card.", holder_id=hid, card_id=card_id, reason=reason
+        )
+        # The holder's other cards: a reply naming one of them froze the wrong card.
+        others = [c.last4 for c in index.cards_of[holder.id] if c.id != card_id]
         if difficulty == "easy":
-            return f"Your card ending {card.last4} is frozen."
+            return Answer(
+                f"Your card ending {card.last4} is frozen.",
+                distractors=_wrong(others, [frozen["last4"]], prompt),
+            )
         if difficulty == "medium":
             new = yield call("replace_card", "Issue a replacement.", holder_id=hid, card_id=card_id)
             return Answer(
                 f"The card ending {card.last4} is frozen and a replacement ending "
                 f"{new['last4']} is on its way.",
                 (new["last4"],),
+                _wrong(others, [new["last4"], frozen["last4"]], prompt),
             )
         opened = yield call(
             "dispute_transaction",
@@ -651,11 +750,18 @@ def lost_card(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
             transaction_id=match["transaction_id"],
             reason="unrecognized",
         )
-        return f"The card is frozen and dispute {opened['dispute_id']} is open."
+        # The merchant's other charges: disputing one of them is disputing the wrong charge.
+        amiss = [_charge_values(t) for t in seen if t["transaction_id"] != match["transaction_id"]]
+        return Answer(
+            f"The card ending {frozen['last4']} is frozen and dispute {opened['dispute_id']} "
+            "is open.",
+            distractors=_wrong(
+                [*others, *(v for pair in amiss for v in pair)], [frozen["last4"]], prompt
+            ),
+        )
 
-    return make_task(
-        SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=(*literals, *said)
-    )
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))
 
 
 _REASONS = {
@@ -802,6 +908,7 @@ def dispute_charge(api: BankAPI, rng: np.random.Generator, difficulty: str) -> T
 
     def plan():
         hid = yield from _identify(holder, by_birth)
+        wrong: list[str] = []
         if difficulty == "easy":
             detail = yield call(
                 "get_transaction", "Check the charge first.", transaction_id=charge.id
@@ -809,24 +916,30 @@ def dispute_charge(api: BankAPI, rng: np.random.Generator, difficulty: str) -> T
             targets = [detail["transaction_id"]]
         elif difficulty == "medium":
             listed = yield from _list_accounts(hid)
-            targets = []
+            targets: list[str] = []
+            seen: list[dict[str, Any]] = []
             for row in _spenders(listed):
                 found = yield call(
                     "list_transactions",
-                    f"Look for the charge in {row['nickname']}.",
+                    f"Look for the {charge.merchant} charges in {row['nickname']}.",
                     account_id=row["account_id"],
                     merchant=charge.merchant,
-                    start_date=charge.posted_on,
-                    end_date=charge.posted_on,
+                    start_date=_WINDOW_START,
                 )
+                seen += found["transactions"]
                 same = [
                     t["transaction_id"]
-                    for t in found["transactions"]
-                    if _c(t["amount"]) == charge.amount_cents and t["kind"] == "purchase"
+                    for t in seen
+                    if _c(t["amount"]) == charge.amount_cents
+                    and t["date"] == charge.posted_on
+                    and t["kind"] == "purchase"
                 ]
                 if len(same) >= (2 if reason == "duplicate" else 1):
                     targets = [max(same)]  # a duplicate is the later copy
                     break
+            # The merchant's other charges are the wrong ones to name.
+            others = [_charge_values(t) for t in seen if t["transaction_id"] not in same]
+            wrong += [value for pair in others for value in pair]
         else:
             listed = yield from _list_accounts(hid)
             row = _named(listed, "nickname", account.nickname)
@@ -856,11 +969,13 @@ def dispute_charge(api: BankAPI, rng: np.random.Generator, difficulty: str) -> T
                 reason=reason,
             )
             opened.append(done["dispute_id"])
-        return f"Opened {len(opened)} dispute(s): {', '.join(opened)}."
+        return Answer(
+            f"Opened {len(opened)} dispute(s): {', '.join(opened)}.",
+            distractors=_wrong(wrong, [], prompt),
+        )
 
-    return make_task(
-        SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=(*literals, *said)
-    )
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))
 
 
 @SUITE.family("bank")
@@ -895,7 +1010,8 @@ def raise_card_limit(api: BankAPI, rng: np.random.Generator, difficulty: str) ->
         )
         literals: tuple[str, ...] = (card.last4, _usd(amount))
     elif difficulty == "medium":
-
+        # The holder has another card, so the agent must tell them apart (and the other
+        # card's limits are the wrong answer).
         def paused(h: AccountHolder) -> Card | None:
             found = [
                 c
@@ -904,9 +1020,11 @@ def raise_card_limit(api: BankAPI, rng: np.random.Generator, difficulty: str) ->
                 and c.frozen_reason == "temporary"
                 and c.daily_limit_cents < c.max_daily_limit_cents
             ]
-            return found[0] if found else None
+            return found[0] if found and len(index.cards_of[h.id]) > 1 else None
 
         def below_max(h: AccountHolder) -> Card | None:
+            if len(index.cards_of[h.id]) < 2:
+                return None
             found = [
                 c
                 for c in index.cards_of[h.id]
@@ -938,9 +1056,9 @@ def raise_card_limit(api: BankAPI, rng: np.random.Generator, difficulty: str) ->
         literals = (card.last4,)
     else:
 
-        def several(h: AccountHolder) -> tuple[list[Card], int] | None:
+        def several(h: AccountHolder, idle: int = 0) -> tuple[list[Card], int] | None:
             active = [c for c in index.cards_of[h.id] if c.status == "active"]
-            if len(active) < 2:
+            if len(active) < 2 or len(index.cards_of[h.id]) - len(active) < idle:
                 return None
             floor = max(c.daily_limit_cents for c in active) // step + 1
             ceiling = max(c.max_daily_limit_cents for c in active) // step
@@ -951,7 +1069,12 @@ def raise_card_limit(api: BankAPI, rng: np.random.Generator, difficulty: str) ->
                 return None
             return active, amount
 
-        holder, (cards, amount) = _holder_with(api, rng, several)
+        try:
+            # "Active" bites when the holder also has a card that is not (its limits are then
+            # the wrong answer).
+            holder, (cards, amount) = _holder_with(api, rng, lambda h: several(h, 1))
+        except LookupError:
+            holder, (cards, amount) = _holder_with(api, rng, several)
         ask = (
             f"Please raise the daily limit on all my active cards to {_usd(amount)}. If a card "
             "doesn't allow that much, set it to that card's maximum instead. What are the new "
@@ -993,11 +1116,23 @@ def raise_card_limit(api: BankAPI, rng: np.random.Generator, difficulty: str) ->
             limits.append((row["last4"], _figure(_c(done["daily_limit"]))))
         text = "; ".join(f"card ending {last4}: ${limit} a day" for last4, limit in limits)
         expect = tuple(limit for _, limit in limits) if difficulty != "easy" else ()
-        return Answer(f"New daily limits: {text}.", expect)
+        # The changed cards' old limits and maximums are fair to state ("from $500 to $3,000");
+        # the limits of the cards left alone are not the new ones.
+        changed = {row["card_id"] for row in targets}
+        right = [limit for _, limit in limits]
+        right += [
+            _figure(_c(row[k])) for row in targets for k in ("daily_limit", "max_daily_limit")
+        ]
+        wrong = [
+            _figure(_c(row[k]))
+            for row in listed
+            if row["card_id"] not in changed
+            for k in ("daily_limit", "max_daily_limit")
+        ]
+        return Answer(f"New daily limits: {text}.", expect, _wrong(wrong, right, prompt))
 
-    return make_task(
-        SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=(*literals, *said)
-    )
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))
 
 
 @SUITE.family("bank")
@@ -1085,6 +1220,8 @@ def spending_by_category(api: BankAPI, rng: np.random.Generator, difficulty: str
             else _spenders(listed)
         )
         totals: dict[str, int] = defaultdict(int)
+        # Per charge and per account: a fair breakdown of a category's figure.
+        breakdown: dict[str, list[str]] = defaultdict(list)
         for row in rows:
             found = yield call(
                 "list_transactions",
@@ -1095,16 +1232,46 @@ def spending_by_category(api: BankAPI, rng: np.random.Generator, difficulty: str
                 limit=200,
                 **({} if difficulty == "hard" else {"category": category}),
             )
+            here: dict[str, int] = defaultdict(int)
             for t in found["transactions"]:
                 if t["amount"] < 0 and t["category"] not in _NOT_SPENDING:
                     totals[t["category"]] -= _c(t["amount"])
+                    here[t["category"]] -= _c(t["amount"])
+                    breakdown[t["category"]].append(_figure(-_c(t["amount"])))
+            for name, cents in here.items():
+                breakdown[name].append(_figure(cents))
+        spenders = index.open_accounts(holder, "checking", "credit")
         if difficulty == "hard":
             best = max(totals, key=totals.__getitem__)
             amount = _figure(totals[best])
-            return Answer(f"Your top category was {best}, at ${amount}.", (best, amount))
+            right = [best, amount, *breakdown[best]]
+            # The losers and their totals.
+            wrong = [name for name in totals if name != best]
+            wrong += [_figure(cents) for cents in totals.values()]
+            return Answer(
+                f"Your top category was {best}, at ${amount}.",
+                (best, amount),
+                _wrong(wrong, right, prompt),
+            )
         amount = _figure(totals[category])
-        return Answer(f"You spent ${amount} on {category}.", (amount,))
+        right = [amount, *breakdown[category]]
+        # Other categories over the same period and accounts, the category over every spending
+        # account (easy) or in the other months (medium).
+        scope = [account] if difficulty == "easy" else spenders
+        wrong = [
+            _figure(c) for name, c in spent(holder, first, last, scope).items() if name != category
+        ]
+        if difficulty == "easy":
+            wrong.append(_figure(spent(holder, first, last, spenders)[category]))
+        else:
+            wrong += [
+                _figure(spent(holder, start, end, spenders)[category])
+                for name, start, end in _full_months()
+                if name != month
+            ]
+        return Answer(
+            f"You spent ${amount} on {category}.", (amount,), _wrong(wrong, right, prompt)
+        )
 
-    return make_task(
-        SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=(*literals, *said)
-    )
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))

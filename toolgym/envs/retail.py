@@ -7,11 +7,14 @@ or compute a figure.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from toolgym.core.grading import mentions
 from toolgym.core.task import Answer, Task, call
 from toolgym.envs.common import Suite, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.retail import Customer, Order, RetailAPI, build_retail
@@ -57,6 +60,33 @@ def _index(api: RetailAPI) -> _Index:
     return found
 
 
+_ZERO = re.compile(r"-?0+(?:\.0+)?")
+
+
+def _wrong(candidates: Iterable[str], right: Iterable[str], said: str = "") -> tuple[str, ...]:
+    """The wrong candidates a careless reply would state, each once: none empty or zero (too
+    common to be a claim), equal to a right value, or stated in the request ``said`` (a correct
+    reply may repeat what the customer said)."""
+    right = tuple(right)
+    out = []
+    for term in dict.fromkeys(candidates):
+        if not term or _ZERO.fullmatch(term) or mentions(said, term):
+            continue
+        if not any(mentions(value, term) for value in right):
+            out.append(term)
+    return tuple(out)
+
+
+def _money(amount_cents: int) -> str:
+    """Cents as the figure a reply states (any writing of the value matches)."""
+    return f"{amount_cents / 100:.2f}"
+
+
+def _cents(amount: float) -> int:
+    """A dollar amount read from a tool result, as exact cents."""
+    return round(amount * 100)
+
+
 def _who(rng: np.random.Generator, customer: Customer, by_name: bool) -> tuple[str, dict[str, str]]:
     """How the user introduces themself, and the facts they hold."""
     facts = {"email": customer.email, "name": customer.name, "zip": customer.address.zip}
@@ -96,14 +126,16 @@ def _identify(customer: Customer, by_name: bool):
     return found["customer_id"]
 
 
-def _customers_with(api: RetailAPI, rng: np.random.Generator, test) -> tuple[Customer, list[Order]]:
-    """A random customer with at least one order passing ``test``, and those orders."""
+def _customers_with(
+    api: RetailAPI, rng: np.random.Generator, test, least: int = 1
+) -> tuple[Customer, list[Order]]:
+    """A random customer with at least ``least`` orders passing ``test``, and those orders."""
     index = _index(api)
     start = int(rng.integers(len(index.customers)))
     for k in range(len(index.customers)):
         customer = index.customers[(start + k) % len(index.customers)]
         orders = [o for o in index.orders_of[customer.id] if test(o)]
-        if orders:
+        if len(orders) >= least:
             return customer, orders
     raise LookupError("no customer matches")
 
@@ -126,6 +158,18 @@ def _find_order_by_product(cid_box: list[str], product: str, status: str | None 
         **({"status": status} if status else {}),
     )
     return next(o["order_id"] for o in orders if product in o["items"])
+
+
+_STAGES = ("pending", "processing", "shipped", "delivered")
+
+
+def _contradicting(status: str, others: Iterable[str]) -> list[str]:
+    """The statuses among ``others`` that a reply about an order in ``status`` must not claim:
+    not the stages it may still reach ("it will be shipped soon"), nor "shipped" for a
+    delivered order (it was)."""
+    later = _STAGES[_STAGES.index(status) + 1 :] if status in _STAGES else ()
+    told = {status, *later, *(("shipped",) if status == "delivered" else ())}
+    return [s for s in others if s not in told]
 
 
 @SUITE.family("retail")
@@ -181,9 +225,13 @@ def order_status(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
         if tracking:
             text += f" Tracking number: {tracking}."
             expect += (tracking,)
-        return Answer(text, expect)
+        others = [o for o in all_orders if o.id != oid]
+        wrong = _contradicting(status, [o.status for o in others])
+        wrong += [o.tracking_number or "" for o in others]
+        return Answer(text, expect, _wrong(wrong, expect, prompt))
 
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("retail")
@@ -224,18 +272,28 @@ def cancel_order(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
     def plan():
         cid = yield from _identify(customer, by_name)
         if difficulty == "hard":
-            targets = []
-            for status in open_status:
-                listed = yield call(
-                    "list_orders", f"Find the {status} orders.", customer_id=cid, status=status
-                )
-                targets += [o["order_id"] for o in listed]
-            refunded = 0.0
+            listed = yield call("list_orders", "Find the orders not shipped yet.", customer_id=cid)
+            targets = [o["order_id"] for o in listed if o["status"] in open_status]
+            refunds = []
             for oid in targets:
                 done = yield call("cancel_order", f"Cancel {oid}.", order_id=oid, reason=reason)
-                refunded += done["refunded"]
-            total = f"{refunded:.2f}"
-            return Answer(f"Cancelled {len(targets)} orders; ${total} will be refunded.", (total,))
+                refunds.append(_cents(done["refunded"]))
+            total = _money(sum(refunds))
+
+            def summed(*statuses: str) -> str:
+                return _money(sum(_cents(o["total"]) for o in listed if o["status"] in statuses))
+
+            # Wrong sets: one status only, or orders already on their way (or there) counted in.
+            gone = ("shipped", "delivered")
+            wrong = [summed(s) for s in open_status]
+            wrong += [summed(*open_status, "shipped"), summed(*open_status, *gone)]
+            wrong += [_money(_cents(o["total"])) for o in listed if o["status"] in gone]
+            right = (total, *map(_money, refunds))
+            return Answer(
+                f"Cancelled {len(targets)} orders; ${total} will be refunded.",
+                (total,),
+                _wrong(wrong, right, prompt),
+            )
         oid = order.id
         if product:
             oid = yield from _find_order_by_product([cid], product)
@@ -244,9 +302,18 @@ def cancel_order(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
         done = yield call(
             "cancel_order", "Cancel it with the customer's reason.", order_id=oid, reason=reason
         )
-        return f"Order {oid} is cancelled and ${done['refunded']:.2f} will be refunded."
+        refund = f"{done['refunded']:.2f}"
+        # The refund a careless reply would misstate: another order's total.
+        mine = next(o for o in all_orders if o.id == oid)
+        right = (refund, *(_money(i.unit_price_cents * i.quantity) for i in mine.items))
+        wrong = [_money(o.total_cents) for o in all_orders if o.id != oid]
+        return Answer(
+            f"Order {oid} is cancelled and ${refund} will be refunded.",
+            distractors=_wrong(wrong, right, prompt),
+        )
 
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("retail")
@@ -275,6 +342,16 @@ def change_address(api: RetailAPI, rng: np.random.Generator, difficulty: str) ->
 
     def plan():
         cid = yield from _identify(customer, by_name)
+        # Read the address being replaced (the order's, or the default one): a reply saying
+        # the orders still ship there is wrong.
+        if difficulty == "hard":
+            profile = yield call("get_customer", "Read the address on file.", customer_id=cid)
+            old = profile["address"]["street"]
+        else:
+            detail = yield call(
+                "get_order", "Check the order is theirs and not shipped yet.", order_id=order.id
+            )
+            old = detail["address"]["street"]
         if difficulty != "easy":
             yield call(
                 "update_customer_address", "Update the default address.", customer_id=cid, **address
@@ -291,10 +368,14 @@ def change_address(api: RetailAPI, rng: np.random.Generator, difficulty: str) ->
             yield call(
                 "modify_order_address", f"Move {oid} to the new address.", order_id=oid, **address
             )
-        return f"Done: {len(targets)} order(s) will ship to {where}."
+        return Answer(
+            f"Done: {len(targets)} order(s) will ship to {where} instead of {old}.",
+            distractors=_wrong([old], [new.street], prompt),
+        )
 
+    prompt = f"{intro} {ask}"
     literals = (order.id, new.street, new.city, new.zip, customer.email, customer.name)
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("retail")
@@ -302,22 +383,30 @@ def return_items(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
     """Return delivered items for a refund to the original method or a gift card."""
     needs_gift = difficulty == "medium"
 
-    def eligible(o: Order) -> bool:
-        if o.status != "delivered":
+    def eligible(o: Order, least: int = 1) -> bool:
+        if o.status != "delivered" or len(o.items) < least:
             return False
         if not needs_gift:
             return True
         methods = api.customers[o.customer_id].payment_method_ids
         return any(api.payment_methods[m].kind == "gift_card" for m in methods)
 
-    customer, orders = _customers_with(api, rng, eligible)
+    try:
+        # Beyond easy the order holds other items, so the agent must pick the right ones; a
+        # hard return keeps one, so the refund is a figure to compute, not the order's total
+        # (which is then the wrong set a careless reply states).
+        least = 1 if difficulty == "easy" else 2
+        customer, orders = _customers_with(api, rng, lambda o: eligible(o, least))
+    except LookupError:
+        customer, orders = _customers_with(api, rng, eligible)
     by_name = difficulty == "hard"
     intro, facts = _who(rng, customer, by_name)
     order = pick(rng, orders)
     items = list(order.items)
     if difficulty == "hard" and len(items) > 1:
-        chosen = items
-        what = "everything from my order " + order.id
+        keep = int(rng.integers(len(items)))
+        chosen = [item for k, item in enumerate(items) if k != keep]
+        what = " and ".join(f"the {i.name}" for i in chosen) + f" from my order {order.id}"
     else:
         chosen = [pick(rng, items)]
         what = f"the {chosen[0].name} from order {order.id}"
@@ -346,13 +435,22 @@ def return_items(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
             refund_method_id=method,
         )
         refund = f"{done['refund']:.2f}"
+        # The refund over the wrong set: the items kept, or the whole order.
+        lines = {
+            i["name"]: _money(_cents(i["unit_price"]) * i["quantity"]) for i in detail["items"]
+        }
+        kept = [line for name, line in lines.items() if name not in names]
+        returned = [line for name, line in lines.items() if name in names]
+        wrong = [*kept, *([f"{detail['total']:.2f}"] if kept else [])]
         return Answer(
             f"Return {done['return_id']} created; ${refund} will be refunded.",
             (refund,) if difficulty == "hard" else (),
+            _wrong(wrong, (refund, *returned), prompt),
         )
 
+    prompt = f"{intro} {ask}"
     literals = (order.id, *names, customer.email, customer.name)
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("retail")
@@ -423,13 +521,20 @@ def exchange_item(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> 
             payment_method_id=detail["payment_method_id"],
         )
         diff = f"{abs(done['price_difference']):.2f}"
+        # Prices a careless reply would give: the product's other variants, the other items.
+        paid = f"{line['unit_price']:.2f}"
+        chosen = next(f"{v['price']:.2f}" for v in product["variants"] if v["variant_id"] == new)
+        wrong = [f"{v['price']:.2f}" for v in product["variants"]]
+        wrong += [f"{i['unit_price']:.2f}" for i in detail["items"] if i["name"] != item.name]
         return Answer(
             f"Exchange {done['exchange_id']} is placed; price difference ${diff}.",
             (diff,) if difficulty == "hard" else (),
+            _wrong(wrong, (diff, paid, chosen), prompt),
         )
 
+    prompt = f"{intro} {ask}"
     literals = (order.id, item.name, *target.options.values(), customer.email, customer.name)
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("retail")
@@ -477,16 +582,22 @@ def product_info(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
                 category=product.category,
             )
             best_price, best_name = None, ""
+            names, prices = [], []
             for hit in hits:
                 detail = yield call(
                     "get_product", f"Check {hit['name']}'s variants.", product_id=hit["product_id"]
                 )
+                names.append(detail["name"])
                 for v in detail["variants"]:
+                    prices.append(f"{v['price']:.2f}")
                     if v["in_stock"] and (best_price is None or v["price"] < best_price):
                         best_price, best_name = v["price"], detail["name"]
             price = f"{best_price:.2f}"
+            # The losers: the other products, and every other price seen (out of stock too).
             return Answer(
-                f"The cheapest in-stock item is the {best_name} at ${price}.", (price, best_name)
+                f"The cheapest in-stock item is the {best_name} at ${price}.",
+                (price, best_name),
+                _wrong([*names, *prices], (price, best_name), ask),
             )
         hits = yield call("search_products", "Find the product.", query=product.name)
         pid = next(h["product_id"] for h in hits if h["name"] == product.name)
@@ -495,7 +606,11 @@ def product_info(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
             price = next(v["price"] for v in detail["variants"] if v["options"] == variant.options)
         else:
             price = min(v["price"] for v in detail["variants"] if v["in_stock"])
-        return Answer(f"It costs ${price:.2f}.", (f"{price:.2f}",))
+        # The other variants' prices (cheaper ones out of stock included).
+        others = [f"{v['price']:.2f}" for v in detail["variants"]]
+        return Answer(
+            f"It costs ${price:.2f}.", (f"{price:.2f}",), _wrong(others, [f"{price:.2f}"], ask)
+        )
 
     return make_task(SYSTEM_PROMPT, ask, plan, literals=literals)
 
@@ -503,7 +618,16 @@ def product_info(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
 @SUITE.family("retail")
 def spending_summary(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> Task:
     """Report counts and totals over the customer's orders."""
-    customer, delivered = _customers_with(api, rng, lambda o: o.status == "delivered")
+
+    def arrived(o: Order) -> bool:
+        return o.status == "delivered"
+
+    try:
+        # A medium total adds several orders up (one order's total is read, not computed).
+        least = 2 if difficulty == "medium" else 1
+        customer, delivered = _customers_with(api, rng, arrived, least)
+    except LookupError:
+        customer, delivered = _customers_with(api, rng, arrived)
     by_name = difficulty == "hard"
     intro, facts = _who(rng, customer, by_name)
     category = api.products[pick(rng, delivered).items[0].product_id].category
@@ -523,25 +647,62 @@ def spending_summary(api: RetailAPI, rng: np.random.Generator, difficulty: str) 
         listed = yield call(
             "list_orders", "List the delivered orders.", customer_id=cid, status="delivered"
         )
+        mine = _index(api).orders_of[customer.id]
         if difficulty == "medium":
-            total = f"{sum(o['total'] for o in listed):.2f}"
-            return Answer(f"You spent ${total} on delivered orders.", (total,))
+            totals = [_cents(o["total"]) for o in listed]
+            total = _money(sum(totals))
+            # Wrong sets: every order, or every order not cancelled (each delivered order's
+            # total is a fair breakdown).
+            wrong = [
+                _money(sum(o.total_cents for o in mine)),
+                _money(sum(o.total_cents for o in mine if o.status != "cancelled")),
+            ]
+            return Answer(
+                f"You spent ${total} on delivered orders.",
+                (total,),
+                _wrong(wrong, (total, *map(_money, totals)), prompt),
+            )
         hits = yield call(
             "search_products", f"Which products are {category}?", query="", category=category
         )
         in_category = {h["product_id"] for h in hits}
-        spent = 0.0
+        spent = 0
+        right: list[str] = []  # per order and per item: a fair breakdown of the figure
+        wrong: list[str] = []
         for o in listed:
             detail = yield call(
                 "get_order", f"Read the items of {o['order_id']}.", order_id=o["order_id"]
             )
-            spent += sum(
-                i["unit_price"] * i["quantity"]
+            lines = [
+                (i["product_id"] in in_category, _cents(i["unit_price"]) * i["quantity"])
                 for i in detail["items"]
-                if i["product_id"] in in_category
+            ]
+            part = sum(amount for inside, amount in lines if inside)
+            spent += part
+            right += [_money(part), *(_money(a) for inside, a in lines if inside)]
+            # Items of other categories, and whole orders, are the wrong set.
+            wrong += [_money(a) for inside, a in lines if not inside]
+            wrong.append(_money(_cents(o["total"])))
+        total = _money(spent)
+        # The delivered orders in full, and the category over every order not cancelled.
+        wrong.append(_money(sum(_cents(o["total"]) for o in listed)))
+        wrong.append(
+            _money(
+                sum(
+                    i.unit_price_cents * i.quantity
+                    for o in mine
+                    if o.status != "cancelled"
+                    for i in o.items
+                    if i.product_id in in_category
+                )
             )
-        total = f"{spent:.2f}"
-        return Answer(f"You spent ${total} on {category} items.", (total,))
+        )
+        return Answer(
+            f"You spent ${total} on {category} items.",
+            (total,),
+            _wrong(wrong, (total, *right), prompt),
+        )
 
+    prompt = f"{intro} {ask}"
     literals = (customer.email, customer.name, customer.address.zip, category)
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
