@@ -82,3 +82,28 @@ def test_values_of_the_request_and_the_reference_are_context() -> None:
     assert checks == {"answer": True, "no_wrong_values": True}
     assert not judge("It is $750.00, or $1,000.00", ["1000.00"], ["750.00"])[0]["no_wrong_values"]
     assert values_in("Move $250 to savings.").claims() == {("n", 250.0)}
+
+
+@pytest.mark.parametrize(
+    ("reply", "expect", "wrong"),
+    [
+        ("Your new limit is $3,000, not $500.", "3000", "500"),
+        ("Raised from $500 to $3,000.", "3000", "500"),
+        ("I moved the order from 445 Jerome Point to 12 Main St.", "12 Main St", "445 Jerome Point"),
+        ("Your order is pending and will be shipped tomorrow.", "pending", "shipped"),
+        ("I paid $52.00.", "52.00", "0052"),
+    ],
+)
+def test_old_future_and_denied_values_are_not_claims(reply: str, expect: str, wrong: str) -> None:
+    assert judge(reply, [expect], [wrong])[0] == {"answer": True, "no_wrong_values": True}
+
+
+def test_codes_with_leading_zeros_are_not_amounts() -> None:
+    assert values_in("card 0052, ZIP 01234").numbers == frozenset()
+    assert mentions("It costs 0.50", "0.5")
+
+
+def test_pasted_tool_output_is_no_reply() -> None:
+    raw = '{"order_id": "#W1234567", "status": "shipped", "total": 45.0, "items": ["Mat"]}'
+    assert judge(raw, ["shipped"])[0] == {"answer": True, "no_wrong_values": False}
+    assert judge('Your order #W1234567 is "shipped".', ["shipped"])[0]["no_wrong_values"]

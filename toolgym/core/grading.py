@@ -26,6 +26,7 @@ from functools import lru_cache
 
 __all__ = [
     "MAX_OTHER_VALUES",
+    "MAX_RAW_FIELDS",
     "UNIT_WORDS",
     "Values",
     "judge",
@@ -38,6 +39,10 @@ MAX_OTHER_VALUES = 8
 """How many distinct values an answer may state beyond those the task expects, the request
 said and the reference answer states (amounts per order, a count, a date): enough for a
 thorough reply, far too few for a list of guesses or a dump of raw results."""
+
+MAX_RAW_FIELDS = 4
+"""A reply with this many ``"field":`` pairs is pasted data (a tool's JSON), not an answer."""
+_RAW_FIELD = re.compile(r'"[A-Za-z_][\w -]{0,40}"\s*:')
 
 _FOLD = str.maketrans(
     {
@@ -100,7 +105,7 @@ _CLOCK = re.compile(rf"(?<![\w:.])(\d{{1,2}}):(\d{{2}})(?::\d{{2}})?(?![\d:])\s*
 _HOUR = re.compile(rf"(?<![\w:.])(\d{{1,2}})\s*{_MERIDIEM}")
 _NAMED_TIME = re.compile(r"\b(noon|midday|midnight)\b")
 _NUMBER = re.compile(
-    r"(?<![\w.#/\\-])(?:-\s?)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w/\\-]|\.\d|,\d{3})"
+    r"(?<![\w.#/\\-])(?:-\s?)?(?!0\d)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w/\\-]|\.\d|,\d{3})"
     r"(?:\s*(thousand|million|billion)\b)?"
 )
 _UNIT_TEXT = (
@@ -128,6 +133,8 @@ class Values:
     dates: frozenset[tuple[int | None, int, int]]
     times: frozenset[tuple[int, int]]
     loose: frozenset[float] = frozenset()
+    spots: tuple[tuple[float, int], ...] = ()
+    """Each number where it is said: (value, offset in the normalised text)."""
 
     def claims(self) -> set[tuple[object, ...]]:
         """Each distinct value once, a day by month and day whatever its year."""
@@ -180,6 +187,7 @@ def values_in(text: str) -> Values:
     dates: set[tuple[int | None, int, int]] = set()
     times: set[tuple[int, int]] = set()
     loose: set[float] = set()
+    spots: list[tuple[float, int]] = []
     for match in list(_ISO.finditer(text)):
         year, month, day = int(match[1]), int(match[2]), int(match[3])
         if _valid_date(year, month, day):
@@ -217,15 +225,19 @@ def values_in(text: str) -> Values:
         if match[3]:
             value *= _WORD_SCALES[match[3]]
         numbers.add(value)
+        spots.append((value, match.start()))
         text = _blank(text, match)
     for match in _WORDS.finditer(text):
         value = _words_value(match[0])
         if value is not None:
             numbers.add(float(value))
+            spots.append((float(value), match.start()))
             if match[0] == "one":
                 loose.add(1.0)
     loose -= {v for v in numbers if v != 1.0}
-    return Values(frozenset(numbers), frozenset(dates), frozenset(times), frozenset(loose))
+    return Values(
+        frozenset(numbers), frozenset(dates), frozenset(times), frozenset(loose), tuple(spots)
+    )
 
 
 # ----------------------------------------------------------------------- mentions
@@ -235,7 +247,7 @@ _TERM_TIME = re.compile(rf"^(\d{{1,2}}):(\d{{2}})(?::\d{{2}})?\s*(?:{_MERIDIEM})
 
 def _term_number(term: str) -> float | None:
     match = _AMOUNT.match(term.strip())
-    if match is None:
+    if match is None or re.match(r"^0\d", match[1]):  # "0052" is a code, not 52
         return None
     return float(match[1].replace(",", "") + (match[2] or ""))
 
@@ -246,13 +258,15 @@ def _same_number(a: float, b: float) -> bool:
 
 _QUALIFIER = re.compile(
     r"\b(?:not|never|no|nor|neither|than|unlike|instead|rather|versus|vs|isn't|aren't|wasn't|"
-    r"weren't|hasn't|haven't|hadn't|doesn't|don't|didn't|won't|cannot|can't|yet to)\b"
+    r"weren't|hasn't|haven't|hadn't|doesn't|don't|didn't|won't|cannot|can't|yet to|from|"
+    r"previously|formerly|before|will|would|once|until|soon)\b"
 )
 
 
 def _qualified(text: str, start: int) -> bool:
-    """Whether the words just before ``start`` (same clause, up to four words) deny or
-    contrast what follows: "not shipped", "older than B", "instead of pending"."""
+    """Whether the words just before ``start`` (same clause, up to four words) deny, contrast
+    or date what follows: "not shipped", "older than B", "instead of pending", "raised from
+    $500", "will be shipped": none of them claims the value is the answer now."""
     clause = re.split(r"[.;!?,\n]", text[:start])[-1]
     return _QUALIFIER.search(" ".join(clause.split()[-4:])) is not None
 
@@ -284,6 +298,11 @@ def mentions(answer: str | None, term: str, *, asserted: bool = False) -> bool:
     found = values_in(answer)
     number = _term_number(term)
     if number is not None:
+        if asserted:
+            text = normalise(answer)
+            return any(
+                _same_number(v, number) and not _qualified(text, at) for v, at in found.spots
+            )
         return any(_same_number(abs(v), number) for v in found.numbers)
     clock = _TERM_TIME.match(normalise(term))
     if clock is not None:
@@ -322,7 +341,8 @@ def judge(
     """Named checks and notes for an answer that must state ``expect``.
 
     ``answer``: every expected term is stated. ``no_wrong_values``: no distractor is asserted
-    (one equal to an expected term is not a distractor), and the answer states at most
+    (one equal to an expected term is not a distractor), the reply is not pasted JSON, and it
+    states at most
     ``max_other_values`` distinct values beyond the expected ones and those of ``context``
     (the request, the reference answer): a careful reply may add a few, a hedge adds many.
     """
@@ -340,6 +360,9 @@ def judge(
         allowed |= values_in(text).claims()
     others = values_in(answer or "").claims() - allowed
     problems = []
+    fields = len(_RAW_FIELD.findall(answer or ""))
+    if fields >= MAX_RAW_FIELDS:
+        problems.append(f"reads as raw data ({fields} quoted fields), not as a reply")
     if wrong:
         problems.append("states wrong candidates: " + ", ".join(map(repr, wrong[:5])))
     if len(others) > max_other_values:
