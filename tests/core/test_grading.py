@@ -89,7 +89,7 @@ def test_values_of_the_request_and_the_reference_are_context() -> None:
     [
         ("Your new limit is $3,000, not $500.", "3000", "500"),
         ("Raised from $500 to $3,000.", "3000", "500"),
-        ("I moved the order from 445 Jerome Point to 12 Main St.", "12 Main St", "445 Jerome Point"),
+        ("I moved it from 445 Jerome Point to 12 Main St.", "12 Main St", "445 Jerome Point"),
         ("Your order is pending and will be shipped tomorrow.", "pending", "shipped"),
         ("I paid $52.00.", "52.00", "0052"),
     ],
