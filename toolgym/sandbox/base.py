@@ -8,6 +8,7 @@ the same for all of them.
 from __future__ import annotations
 
 import json
+import select
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ __all__ = [
     "TestReport",
     "Worker",
     "kernel_source",
+    "wait_ready",
 ]
 
 INSIDE = "/workspace"
@@ -35,6 +37,17 @@ _POLL_SECONDS = 0.05
 _START_SECONDS = 60.0
 _MAX_FRAME = 16 << 20
 MAX_ENTRIES = 20_000
+
+
+def wait_ready(fds: list[int], timeout: float, *, write: bool = False) -> list[int]:
+    """The fds of ``fds`` ready to read (or, with ``write``, to write) within ``timeout``
+    seconds. ``poll``, not ``select``: a trainer holding hundreds of sandboxes has fds past
+    1024, which ``select`` cannot watch."""
+    poller = select.poll()
+    mask = select.POLLOUT if write else select.POLLIN | select.POLLHUP | select.POLLERR
+    for fd in fds:
+        poller.register(fd, mask)
+    return [fd for fd, _ in poller.poll(max(0.0, timeout) * 1000)]
 
 
 class SandboxError(Exception):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import shutil
 import struct
 import tempfile
@@ -30,6 +29,7 @@ from toolgym.sandbox.base import (
     SandboxError,
     kernel_source,
     output_text,
+    wait_ready,
 )
 from toolgym.sandbox.limits import Limits
 from toolgym.sandbox.local import NOBODY
@@ -246,7 +246,7 @@ class _Frames:
         frames = self._parse()
         if frames or self.eof:
             return frames
-        ready, _, _ = select.select([self.raw], [], [], timeout)
+        ready = wait_ready([self.raw.fileno()], timeout)
         if not ready:
             return None
         chunk = self.raw.recv(1 << 16)

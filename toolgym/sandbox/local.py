@@ -23,7 +23,6 @@ import contextlib
 import ctypes
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -42,6 +41,7 @@ from toolgym.sandbox.base import (
     Sandbox,
     SandboxError,
     output_text,
+    wait_ready,
 )
 from toolgym.sandbox.base import kernel_source as _kernel_source
 from toolgym.sandbox.limits import Limits
@@ -186,7 +186,7 @@ class LocalSandbox(Sandbox):
             if left <= 0:
                 timed_out = True
                 break
-            ready, _, _ = select.select(open_fds, [], [], min(left, 0.05))
+            ready = wait_ready(open_fds, min(left, 0.05))
             for fd in ready:
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
@@ -450,13 +450,13 @@ class _PipeChannel:
         view = memoryview(data)
         deadline = time.monotonic() + 10.0
         while view:
-            _, ready, _ = select.select([], [self._in], [], max(0.0, deadline - time.monotonic()))
+            ready = wait_ready([self._in], deadline - time.monotonic(), write=True)
             if not ready:
                 raise OSError("the interpreter is not reading its input")
             view = view[os.write(self._in, view) :]
 
     def receive(self, timeout: float) -> bytes | None:
-        ready, _, _ = select.select([self._out], [], [], timeout)
+        ready = wait_ready([self._out], timeout)
         if not ready:
             return None
         return os.read(self._out, 1 << 16)
