@@ -23,6 +23,7 @@ import contextlib
 import ctypes
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -105,6 +106,7 @@ class LocalSandbox(Sandbox):
         spare: bool = True,
     ) -> None:
         super().__init__(limits, preload=preload, spare=spare)
+        _allow_many_files()
         is_root = os.geteuid() == 0
         self._lease: UidLease | None = None
         if uid is None and is_root and namespaces is not False and _maps_users() is None:
@@ -641,6 +643,16 @@ def _tasks_of(uid: int) -> int:
         if int(fields.get("Uid", "-1").split()[0]) == uid:
             total += int(fields.get("Threads", "1").strip() or 1)
     return total
+
+
+def _allow_many_files() -> None:
+    """Raise this process's open-file limit to its hard limit (once): every sandbox holds a
+    few pipes, and a trainer may hold hundreds of sandboxes."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def _cleanup(
