@@ -6,7 +6,8 @@ For 1, 64, 256 and 1,000 episodes at once, in Gymnasium's
 interpreter and world), and a `RolloutPool` of 2 Ray actors holding the envs between them.
 Each configuration runs in a fresh interpreter, so its peak RSS (the process's, plus its
 children's for the async and Ray runs) is its own; the extra memory per env is the peak minus
-one env's, over the env count. An episode here is the cheapest there is (a reset, then the
+one env's, over the env count ("own" counts this process alone, without the sandboxed
+interpreters that Python tasks start as processes of their own). An episode here is the cheapest there is (a reset, then the
 final answer), so the figure is each interface's own overhead per episode; a real episode
 adds the cost of its steps (see bench_envs). Episodes per second count several rounds of N,
 start-up excluded. Retail-v0 is the cheap API world; Workspace-v0 holds every
@@ -89,18 +90,19 @@ def _play_vector(env_id: str, count: int, mode: str, rounds: int) -> dict[str, A
     start = time.perf_counter()
     envs.reset(seed=list(range(count)))
     built = time.perf_counter() - start
-    held = _tree_mb()
+    held, own = _tree_mb(), _rss_mb(os.getpid())
     start = time.perf_counter()
     for k in range(rounds):  # each episode: a reset, then the final answer
         envs.step(tuple("Done." for _ in range(count)))
         envs.reset(seed=[count * (k + 1) + i for i in range(count)])
-        held = max(held, _tree_mb())
+        held, own = max(held, _tree_mb()), max(own, _rss_mb(os.getpid()))
     seconds = time.perf_counter() - start
     envs.close()
     return {
         "episodes_per_s": count * rounds / seconds,
         "build_s": built,
         "peak_mb": max(held, _peak_mb(children=mode == "async")),
+        "own_mb": own,
     }
 
 
@@ -160,10 +162,14 @@ def main() -> None:
     counts = [int(c) for c in args.counts.split(",")]
     backends = ["sync", "async"] + ([] if args.no_ray or quick else ["ray"])
     print(f"load average before: {os.getloadavg()[0]:.2f}")
-    header = f"{'env':22} {'backend':7} {'envs':>5} {'episodes/s':>11} {'peak MB':>9} {'MB/env':>8}"
+    header = (
+        f"{'env':22} {'backend':7} {'envs':>5} {'episodes/s':>11} {'peak MB':>9} {'MB/env':>8} "
+        f"{'own MB/env':>10}"
+    )
     print(header)
     for env_id in env_ids:
         single: dict[str, float] = {}
+        single_own: dict[str, float] = {}
         for backend in backends:
             for count in counts:
                 if backend == "async" and count > ASYNC_MAX:
@@ -177,12 +183,17 @@ def main() -> None:
                 if "error" in found:
                     print(f"{env_id:22} {backend:7} {count:>5}  failed: {found['error']}")
                     continue
-                peak = found["peak_mb"]
+                peak, own = found["peak_mb"], found.get("own_mb")
                 single.setdefault(backend, peak)
                 per = (peak - single[backend]) / (count - 1) if count > 1 else 0.0
+                own_text = "-"
+                if own is not None:
+                    single_own.setdefault(backend, own)
+                    own_per = (own - single_own[backend]) / (count - 1) if count > 1 else 0.0
+                    own_text = f"{own_per:.2f}"
                 print(
                     f"{env_id:22} {backend:7} {count:>5} {found['episodes_per_s']:>11.1f} "
-                    f"{peak:>9.0f} {per:>8.2f}"
+                    f"{peak:>9.0f} {per:>8.2f} {own_text:>10}"
                 )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
