@@ -7,11 +7,11 @@ interpreter and world), and a `RolloutPool` of 2 Ray actors holding the envs bet
 Each configuration runs in a fresh interpreter, so its peak RSS (the process's, plus its
 children's for the async and Ray runs) is its own; the extra memory per env is the peak minus
 one env's, over the env count ("own" counts this process alone, without the sandboxed
-interpreters that Python tasks start as processes of their own). An episode here is the cheapest there is (a reset, then the
-final answer), so the figure is each interface's own overhead per episode; a real episode
-adds the cost of its steps (see bench_envs). Episodes per second count several rounds of N,
-start-up excluded. Retail-v0 is the cheap API world; Workspace-v0 holds every
-toolkit but Codebase (66 tools).
+interpreters that Python tasks start as processes of their own). An episode here is the
+cheapest there is (a reset, then the final answer), so the figure is each interface's own
+overhead per episode; a real episode adds the cost of its steps (see bench_envs). Episodes
+per second count several rounds of N, start-up excluded. Retail-v0 is the cheap API world;
+Workspace-v0 holds every toolkit but Codebase (66 tools).
 """
 
 from __future__ import annotations
