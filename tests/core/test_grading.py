@@ -107,3 +107,13 @@ def test_pasted_tool_output_is_no_reply() -> None:
     raw = '{"order_id": "#W1234567", "status": "shipped", "total": 45.0, "items": ["Mat"]}'
     assert judge(raw, ["shipped"])[0] == {"answer": True, "no_wrong_values": False}
     assert judge('Your order #W1234567 is "shipped".', ["shipped"])[0]["no_wrong_values"]
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [("4 readings", True), ("answer: 4.", True), ("sensor S4", False), ("24.4 degrees", False)],
+)
+def test_a_literal_is_a_whole_token(text: str, stated: bool) -> None:
+    """What a request "says" (for the simulated user, for withholding) is a whole token: the
+    request naming sensor S4 or 24.4 degrees has not told anyone the answer 4."""
+    assert bool(grading.literal("4").search(text)) is stated

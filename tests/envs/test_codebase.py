@@ -47,7 +47,8 @@ def test_oracle_fixes_every_bug_kind_at_every_difficulty(env: gym.Env) -> None:
     runs += [run_episode(env, agent, seed=seed) for seed in range(1000, 1008)]
     failures = [(r.task_id, r.checks) for r in runs if not r.success]
     assert failures == []
-    assert all(r.checks == {"state": True, "fixed": True, "no_regressions": True} for r in runs)
+    verdict = {"state": True, "no_wrong_values": True, "fixed": True, "no_regressions": True}
+    assert all(r.checks == verdict for r in runs)
 
 
 def test_answering_without_tools_fails(env: gym.Env) -> None:
@@ -212,7 +213,12 @@ def test_a_fix_phrased_differently_passes(env: gym.Env, seed: int) -> None:
         )
     )
     *_, info = env.step("Fixed.")
-    assert info["checks"] == {"state": True, "fixed": True, "no_regressions": True}
+    assert info["checks"] == {
+        "state": True,
+        "no_wrong_values": True,
+        "fixed": True,
+        "no_regressions": True,
+    }
 
 
 def test_a_fix_that_breaks_another_function_fails_no_regressions(env: gym.Env) -> None:
@@ -235,7 +241,12 @@ def test_a_fix_that_breaks_another_function_fails_no_regressions(env: gym.Env) -
         )
     )
     *_, info = env.step("Fixed.")
-    assert info["checks"] == {"state": True, "fixed": True, "no_regressions": False}
+    assert info["checks"] == {
+        "state": True,
+        "no_wrong_values": True,
+        "fixed": True,
+        "no_regressions": False,
+    }
 
 
 def test_the_plan_fixes_every_function_of_the_catalogue() -> None:

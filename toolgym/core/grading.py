@@ -30,6 +30,7 @@ __all__ = [
     "UNIT_WORDS",
     "Values",
     "judge",
+    "literal",
     "mentions",
     "normalise",
     "values_in",
@@ -63,6 +64,13 @@ _FOLD = str.maketrans(
 )
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def literal(value: str) -> re.Pattern[str]:
+    """``value`` as a whole token: "4" is stated in "4 readings", not in "sensor S4" or
+    "24.5"."""
+    return re.compile(rf"(?<!\w)(?<!\d[.,]){re.escape(value)}(?!\w)(?![.,]\d)")
 
 
 def normalise(text: str) -> str:

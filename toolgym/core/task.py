@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from toolgym.core.errors import ToolError
-from toolgym.core.grading import judge, mentions
+from toolgym.core.grading import judge, literal, mentions
 from toolgym.core.state import Change
 from toolgym.core.tool import Tool, Toolkit
 
@@ -137,7 +137,9 @@ class Task:
         return {
             key: value
             for key, value in self.facts.items()
-            if isinstance(value, str) and value and (key in self.identity or value in request)
+            if isinstance(value, str)
+            and value
+            and (key in self.identity or literal(value).search(request))
         }
 
     def check(self, world: World, start: Any, answer: str | None, ref: Reference) -> CheckResult:

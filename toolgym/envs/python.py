@@ -366,7 +366,11 @@ def sensor_stats(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
         printed = yield from _run(code, "Scan readings.csv for that sensor.")
         return Answer(f"The answer is {printed}.", expect)
 
-    prompt = f"readings.csv holds hourly temperatures (degrees C) from four sensors. {ask}"
+    # The sensors are named, not counted: "four sensors" would hand a prompt echo the answer 4.
+    prompt = (
+        f"readings.csv holds hourly temperatures (degrees C) from sensors {', '.join(sensors[:-1])}"
+        f" and {sensors[-1]}. {ask}"
+    )
     py.stage(files)
     return make_task(SYSTEM_PROMPT, prompt, plan, literals=(sensor,), facts={"answer": answer})
 

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from toolgym.core.episode import Episode, Invocation
 from toolgym.core.errors import ToolError
+from toolgym.core.grading import literal
 from toolgym.core.view import ToolEntry
 from toolgym.faults.base import Fault, FaultContext
 from toolgym.faults.support import free_name, plan_calls
@@ -518,7 +519,8 @@ class Underspecification(_UserFault):
         present = [
             k
             for k, v in facts.items()
-            if v in prompt and not any(v != t and v in t and t in prompt for t in terms)
+            if literal(v).search(prompt)
+            and not any(v != t and v in t and t in prompt for t in terms)
         ]
         if not present:
             return
@@ -527,9 +529,8 @@ class Underspecification(_UserFault):
         needed = needed or present
         key = ctx.choice(needed)
         label = key.replace("_", " ")
-        episode.user_prompt = prompt.replace(
-            facts[key], f"(I can give you my {label} if you need it)"
-        )
+        offer = f"(I can give you my {label} if you need it)"
+        episode.user_prompt = literal(facts[key]).sub(lambda _: offer, prompt)
         name = episode.scratch.get(ASK_USER_KEY)
         if name is None:  # one simulated user for however many facts are withheld
             name = episode.scratch[ASK_USER_KEY] = free_name(episode.view, "ask_user")
