@@ -17,8 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import toolgym
 from toolgym.agents.factory import validate_agent
+from toolgym.envs.registry import env_ids
 from toolgym.evaluation.episode import (
     AgentFactory,
     EpisodeError,
@@ -103,7 +103,7 @@ class EvalConfig:
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
         self._check_backend()
-        known = toolgym.env_ids()
+        known = env_ids()
         envs: list[str] = []
         for env in self.envs:
             for env_id in known if env == "all" else [env]:
