@@ -574,13 +574,12 @@ def find_common_slot(api: CalendarAPI, rng: np.random.Generator, difficulty: str
         )
     facts.update(title=title)
     # Each asked day's first free slot, for the hard reply that gives the wrong day's.
+    ask_slots = {"duration_minutes": length, "time_zone": user.time_zone}
+    everyone = [user.id, *(g.id for g in guests)]
     firsts = {
-        d: api.find_free_slots(
-            person_ids=[user.id, *(g.id for g in guests)], date=d.isoformat(),
-            duration_minutes=length, time_zone=user.time_zone,
-        )["slots"][:1]
+        d: api.find_free_slots(person_ids=everyone, date=d.isoformat(), **ask_slots)["slots"][:1]
         for d in (days if difficulty == "hard" else ())
-    }  # fmt: skip
+    }
 
     def plan():
         me = yield from _identify(user, by_name)

@@ -14,6 +14,7 @@ import io
 import json
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
@@ -105,7 +106,7 @@ def _answer(printed: str, expect: tuple[str, ...], wrong: list[str], said: str) 
     return Answer(text, expect, wrong_candidates(wrong, [text, *expect], said))
 
 
-def _runner_ups(totals: dict[str, float], best: str, shown) -> list[str]:
+def _runner_ups(totals: Mapping[str, float], best: str, shown: Callable[[float], str]) -> list[str]:
     """The other groups' figures, largest first, as ``shown`` writes them."""
     ranked = sorted((v, k) for k, v in totals.items() if k != best)
     return [shown(v) for v, _ in reversed(ranked)]
@@ -430,7 +431,7 @@ def sensor_stats(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
     return make_task(SYSTEM_PROMPT, prompt, plan, literals=(sensor,), facts={"answer": answer})
 
 
-def _longest_run(values: list[int | None], test) -> int:
+def _longest_run(values: list[int | None], test: Callable[[int], bool]) -> int:
     """The longest run of readings passing ``test``; a missing reading breaks a run."""
     best = run = 0
     for v in values:

@@ -386,12 +386,13 @@ def _described_company(index: _Index, rng: np.random.Generator) -> Task:
     else:
         question, expect = f"Who is the CEO of {described}?", truth(corpus, company, "ceo")
     # The companies that fit part of the description: the same city or the same industry.
+    same_city = company.links["headquarters"]
     near = [
         c
         for c in companies
-        if c is not company and (c.links["headquarters"] == company.links["headquarters"]
-                                 or c.facts["industry"] == industry)
-    ]  # fmt: skip
+        if c is not company
+        and (c.links["headquarters"] == same_city or c.facts["industry"] == industry)
+    ]
     wrong = index.same_fact(near, "ticker" if ask_ticker else "ceo")
 
     def plan() -> Plan:

@@ -700,8 +700,7 @@ def _purchase(web: Browser, index: _Index, rng: np.random.Generator) -> Task:
     # The totals of a careless checkout: no coupon, or the other shipping; beside the figures an
     # itemised reply states.
     wrong = [_money(subtotal + SHIPPING[shipping][1])]
-    wrong += [_money(subtotal - discount + cents) for key, (_, cents) in SHIPPING.items()
-              if key != shipping]  # fmt: skip
+    wrong += [_money(subtotal - discount + SHIPPING[key][1]) for key in SHIPPING if key != shipping]
     itemised = [subtotal, discount, subtotal - discount, SHIPPING[shipping][1], product.price_cents]
     right = [_money(cents) for cents in itemised]
     prompt = (
