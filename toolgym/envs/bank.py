@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from toolgym.core.money import figure as _figure
+from toolgym.core.money import usd
 from toolgym.core.task import Answer, Task, call
 from toolgym.envs.answers import wrong_candidates
 from toolgym.envs.common import Suite, make_task, pick, policy_prompt
@@ -83,14 +85,7 @@ T = TypeVar("T")
 # ------------------------------------------------------------------ words
 def _usd(amount_cents: int) -> str:
     """An amount as a person writes it: ``$250`` or ``$1,250.40``."""
-    if amount_cents % 100 == 0:
-        return f"${amount_cents // 100:,}"
-    return f"${amount_cents / 100:,.2f}"
-
-
-def _figure(amount_cents: int) -> str:
-    """An amount as the checker expects it (any rendering of the value matches)."""
-    return f"{amount_cents / 100:.2f}"
+    return usd(amount_cents, whole=True)
 
 
 def _spoken(day: str) -> str:

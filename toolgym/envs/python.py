@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Task, call
 from toolgym.envs.answers import wrong_candidates
 from toolgym.envs.common import Suite, make_task, pick, policy_prompt
@@ -68,10 +69,6 @@ COUNTRIES = ("Canada", "Brazil", "Germany", "Japan", "Kenya", "Mexico", "Spain")
 PATHS = ("/", "/login", "/search", "/cart", "/checkout", "/api/items", "/api/users", "/help")
 WAREHOUSES = ("Avonmouth", "Bremen", "Calais", "Dundee", "Essen")
 START = date(2025, 1, 1)
-
-
-def _money(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def _number(value: float) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Task, call
 from toolgym.envs.answers import wrong_candidates
 from toolgym.envs.common import Suite, make_task, pick, policy_prompt
@@ -57,11 +58,6 @@ def _index(api: RetailAPI) -> _Index:
     if found is None:
         found = api._task_index = _Index(api)  # type: ignore[attr-defined]
     return found
-
-
-def _money(amount_cents: int) -> str:
-    """Cents as the figure a reply states (any writing of the value matches)."""
-    return f"{amount_cents / 100:.2f}"
 
 
 def _cents(amount: float) -> int:

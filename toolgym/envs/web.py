@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Step, Task, World, call
 from toolgym.envs.answers import answer_excludes, wrong_candidates
 from toolgym.envs.common import Suite, make_task, pick, policy_prompt
@@ -296,10 +297,6 @@ REPLIES = (
     "Good question, following this thread.",
     "I had this last year; a full reset fixed it.",
 )
-
-
-def _money(cents: int) -> str:
-    return f"{cents / 100:.2f}"
 
 
 _STAGES = ("placed", "shipped", "delivered")

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from toolgym.core.money import figure as _amount
 from toolgym.core.task import Answer, Step, Task, World, answer_contains, call
 from toolgym.envs.answers import wrong_candidates
 from toolgym.envs.common import Suite, pick, policy_prompt
@@ -137,12 +138,6 @@ def _scan(rng: np.random.Generator, items: Sequence[T], test: Callable[[T], bool
         if test(item):
             return item
     raise LookupError("no item passes the test; the world is too small for this task")
-
-
-def _amount(cents: int) -> str:
-    """Cents as the plain two-decimal amount the prompts ask for (``-4520 -> '-45.20'``)."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
 def _cents(amount: float) -> int:
