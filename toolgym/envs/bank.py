@@ -18,7 +18,7 @@ from toolgym.core.money import figure as _figure
 from toolgym.core.money import usd
 from toolgym.core.task import Answer, Task, call
 from toolgym.envs.answers import wrong_candidates
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.bank import (
     DISPUTE_WINDOW_DAYS,
     TODAY,
@@ -141,10 +141,7 @@ class _Index:
 
 
 def _index(api: BankAPI) -> _Index:
-    found = getattr(api, "_task_index", None)
-    if found is None:
-        found = api._task_index = _Index(api)  # type: ignore[attr-defined]
-    return found
+    return clean_index(api, _Index)
 
 
 def _holder_with(

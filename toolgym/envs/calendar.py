@@ -18,7 +18,7 @@ import numpy as np
 
 from toolgym.core.task import Answer, Step, Task, call
 from toolgym.envs.answers import wrong_candidates
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.calendar import (
     BUILDINGS,
     LAST_DAY,
@@ -113,10 +113,7 @@ class _Index:
 
 
 def _index(api: CalendarAPI) -> _Index:
-    found = getattr(api, "_task_index", None)
-    if found is None:
-        found = api._task_index = _Index(api)  # type: ignore[attr-defined]
-    return found
+    return clean_index(api, _Index)
 
 
 def _search(rng: np.random.Generator, items: Sequence[T], test: Callable[[T], Any]) -> Any:

@@ -16,7 +16,7 @@ import numpy as np
 from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Task, call
 from toolgym.envs.answers import wrong_candidates
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.retail import Customer, Order, RetailAPI, build_retail
 
 __all__ = ["SUITE"]
@@ -54,10 +54,7 @@ class _Index:
 
 
 def _index(api: RetailAPI) -> _Index:
-    found = getattr(api, "_task_index", None)
-    if found is None:
-        found = api._task_index = _Index(api)  # type: ignore[attr-defined]
-    return found
+    return clean_index(api, _Index)
 
 
 def _cents(amount: float) -> int:

@@ -22,7 +22,7 @@ from toolgym.envs.answers import (
     answer_excludes,
     wrong_candidates,
 )
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.search import Corpus, Entity, SearchEngine, build_search
 from toolgym.toolkits.search.corpus import KINDS, LABELS, words
 
@@ -229,10 +229,11 @@ class _Index:
 
 
 def search_index(engine: SearchEngine) -> _Index:
-    found = getattr(engine, "_task_index", None)
-    if found is None:
-        found = engine._task_index = _Index(engine.corpus)  # type: ignore[attr-defined]
-    return found
+    return clean_index(engine, _index_of)
+
+
+def _index_of(engine: SearchEngine) -> _Index:
+    return _Index(engine.corpus)
 
 
 def _first(rng: np.random.Generator, items: Sequence[T], test: Callable[[T], bool]) -> T:

@@ -19,7 +19,7 @@ import numpy as np
 from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Step, Task, World, call
 from toolgym.envs.answers import answer_excludes, wrong_candidates
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.web import Browser, build_web
 from toolgym.toolkits.web.forum import BOARDS, POSTS_PER_PAGE, THREADS_PER_PAGE
 from toolgym.toolkits.web.shop import (
@@ -223,10 +223,7 @@ class _Index:
 
 
 def web_index(web: Browser) -> _Index:
-    found = getattr(web, "_task_index", None)
-    if found is None:
-        found = web._task_index = _Index(web)  # type: ignore[attr-defined]
-    return found
+    return clean_index(web, _Index)
 
 
 def _table_of(world: World, name: str) -> Any:
