@@ -117,3 +117,22 @@ def test_a_literal_is_a_whole_token(text: str, stated: bool) -> None:
     """What a request "says" (for the simulated user, for withholding) is a whole token: the
     request naming sensor S4 or 24.4 degrees has not told anyone the answer 4."""
     assert bool(grading.literal("4").search(text)) is stated
+
+
+@pytest.mark.parametrize(
+    ("answer", "term", "claimed"),
+    [
+        ("It is at 3:00 PM, not 2:00 PM.", "14:00", False),  # a denied time is no claim
+        ("It is not at 14:00 but at 15:00.", "15:00", True),
+        ("It moved from March 3 to March 5.", "2026-03-03", False),
+        ("It moved from March 3 to March 5.", "2026-03-05", True),
+        ("It will be at 14:00 or 15:00.", "14:00", True),  # a hedge about the future claims both
+        ("The refund will be $40 or $55.", "55", True),
+        ("Raised from $500 to $600.", "600", True),
+        ("Raised from $500 to $600.", "500", False),
+    ],
+)
+def test_only_denials_and_contrasts_take_back_an_amount_day_or_time(
+    answer: str, term: str, claimed: bool
+) -> None:
+    assert mentions(answer, term, asserted=True) is claimed

@@ -168,12 +168,15 @@ def _fixed_toolset(
         changes = fault.axis == "tools"
         if not changes:
             certain = FaultPlan(faults=[fault.model_copy(update={"probability": 1.0})])
-            env.interceptors = [FaultPipeline(certain)]
-            changes = any(
-                _signature(env.reset(seed=seed)[1]["tools"]) != shown for seed in _PROBE_SEEDS
-            )
+            probe = FaultPipeline(certain)
+            env.add_interceptor(probe)
+            try:
+                changes = any(
+                    _signature(env.reset(seed=seed)[1]["tools"]) != shown for seed in _PROBE_SEEDS
+                )
+            finally:
+                env.remove_interceptor(probe)
         (dropped if changes else kept).append(fault)
-    env.interceptors = []
     return FaultPlan(name=plan.name, faults=kept), tuple(f.name for f in dropped)
 
 

@@ -155,6 +155,23 @@ class ToolEnv(gym.Env[str, Any]):
             self._worlds[index] = entry
         return entry
 
+    # ------------------------------------------------------------- extending
+    def add_interceptor(self, hook: Interceptor) -> None:
+        """Let ``hook`` (a fault pipeline, an observer) see every episode from the next reset
+        on, after those already there. Copies and pickles of the env keep it."""
+        self.interceptors.append(hook)
+        self._made["interceptors"] = tuple(self.interceptors)
+
+    def remove_interceptor(self, hook: Interceptor) -> None:
+        """Stop ``hook`` from seeing later episodes (a ``ValueError`` if it is not there)."""
+        self.interceptors.remove(hook)
+        self._made["interceptors"] = tuple(self.interceptors)
+
+    def speak(self, formats: Sequence[str]) -> None:
+        """Record the tool-call formats the agent is asked to speak (what
+        :class:`~toolgym.wrappers.TextActions` sets): the scaffold fault draws from them."""
+        self.scaffolds = tuple(formats)
+
     # ------------------------------------------------------------------- reset
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None

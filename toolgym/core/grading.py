@@ -143,6 +143,9 @@ class Values:
     loose: frozenset[float] = frozenset()
     spots: tuple[tuple[float, int], ...] = ()
     """Each number where it is said: (value, offset in the normalised text)."""
+    day_spots: tuple[tuple[tuple[int | None, int, int], int], ...] = ()
+    time_spots: tuple[tuple[tuple[int, int], int], ...] = ()
+    """Each day and time of day where it is said, likewise (so "not at 14:00" is no claim)."""
 
     def claims(self) -> set[tuple[object, ...]]:
         """Each distinct value once, a day by month and day whatever its year."""
@@ -196,12 +199,16 @@ def values_in(text: str) -> Values:
     times: set[tuple[int, int]] = set()
     loose: set[float] = set()
     spots: list[tuple[float, int]] = []
+    day_spots: list[tuple[tuple[int | None, int, int], int]] = []
+    time_spots: list[tuple[tuple[int, int], int]] = []
     for match in list(_ISO.finditer(text)):
         year, month, day = int(match[1]), int(match[2]), int(match[3])
         if _valid_date(year, month, day):
             dates.add((year, month, day))
+            day_spots.append(((year, month, day), match.start()))
             if match[4] is not None and int(match[4]) <= 23 and int(match[5]) <= 59:
                 times.add((int(match[4]), int(match[5])))
+                time_spots.append(((int(match[4]), int(match[5])), match.start()))
             text = _blank(text, match)
     for pattern, order in ((_MONTH_DAY, (3, 1, 2)), (_DAY_MONTH, (3, 2, 1))):
         for match in list(pattern.finditer(text)):
@@ -210,24 +217,30 @@ def values_in(text: str) -> Values:
             month, day = _MONTHS[month_text[:3]], int(day_text)
             if _valid_date(year, month, day):
                 dates.add((year, month, day))
+                day_spots.append(((year, month, day), match.start()))
                 text = _blank(text, match)
     for match in list(_SLASHED.finditer(text)):
         month, day, year = int(match[1]), int(match[2]), int(match[3])
         if _valid_date(year, month, day):
             dates.add((year, month, day))
+            day_spots.append(((year, month, day), match.start()))
             text = _blank(text, match)
     for match in list(_CLOCK.finditer(text)):
         hour, minute = _meridiem(int(match[1]), match[3]), int(match[2])
         if hour is not None and minute <= 59:
             times.add((hour, minute))
+            time_spots.append(((hour, minute), match.start()))
             text = _blank(text, match)
     for match in list(_HOUR.finditer(text)):
         hour = _meridiem(int(match[1]), match[2])
         if hour is not None:
             times.add((hour, 0))
+            time_spots.append(((hour, 0), match.start()))
             text = _blank(text, match)
     for match in _NAMED_TIME.finditer(text):
-        times.add((0, 0) if match[1] == "midnight" else (12, 0))
+        named = (0, 0) if match[1] == "midnight" else (12, 0)
+        times.add(named)
+        time_spots.append((named, match.start()))
     for match in list(_NUMBER.finditer(text)):
         value = float(match[1].replace(",", "") + (match[2] or ""))
         if match[3]:
@@ -244,7 +257,13 @@ def values_in(text: str) -> Values:
                 loose.add(1.0)
     loose -= {v for v in numbers if v != 1.0}
     return Values(
-        frozenset(numbers), frozenset(dates), frozenset(times), frozenset(loose), tuple(spots)
+        frozenset(numbers),
+        frozenset(dates),
+        frozenset(times),
+        frozenset(loose),
+        tuple(spots),
+        tuple(day_spots),
+        tuple(time_spots),
     )
 
 
@@ -271,12 +290,29 @@ _QUALIFIER = re.compile(
 )
 
 
-def _qualified(text: str, start: int) -> bool:
+# For amounts, days and times only a denial or a contrast takes a value back: "it will be
+# $40 or $55" and "before 14:00 or 15:00" still claim both values.
+_DENIAL = re.compile(
+    r"\b(?:not|never|no|nor|neither|than|unlike|instead|rather|versus|vs|isn't|aren't|wasn't|"
+    r"weren't|hasn't|haven't|hadn't|doesn't|don't|didn't|won't|cannot|can't|from|previously|"
+    r"formerly)\b"
+)
+
+
+_TURN = re.compile(r"\b(?:to|but|now|is|are)\b")
+
+
+def _qualified(text: str, start: int, qualifier: re.Pattern[str] = _QUALIFIER) -> bool:
     """Whether the words just before ``start`` (same clause, up to four words) deny, contrast
     or date what follows: "not shipped", "older than B", "instead of pending", "raised from
     $500", "will be shipped": none of them claims the value is the answer now."""
     clause = re.split(r"[.;!?,\n]", text[:start])[-1]
-    return _QUALIFIER.search(" ".join(clause.split()[-4:])) is not None
+    window = " ".join(clause.split()[-4:])
+    found = list(qualifier.finditer(window))
+    if not found:
+        return False
+    # "from March 3 to March 5", "not 14:00 but 15:00": the value after the turn is claimed.
+    return qualifier is _QUALIFIER or not _TURN.search(window, found[-1].end())
 
 
 def _text_spans(text: str, term: str) -> list[int]:
@@ -309,26 +345,39 @@ def mentions(answer: str | None, term: str, *, asserted: bool = False) -> bool:
         if asserted:
             text = normalise(answer)
             return any(
-                _same_number(v, number) and not _qualified(text, at) for v, at in found.spots
+                _same_number(v, number) and not _qualified(text, at, _DENIAL)
+                for v, at in found.spots
             )
         return any(_same_number(abs(v), number) for v in found.numbers)
     clock = _TERM_TIME.match(normalise(term))
+    claimed = _claimed(answer, found) if asserted else found
     if clock is not None:
         hour = _meridiem(int(clock[1]), clock[3])
-        return (hour, int(clock[2])) in found.times
+        return (hour, int(clock[2])) in claimed.times
     day = _ISO.fullmatch(normalise(term))
     if day is not None:
         wanted = values_in(term)
         days_ok = all(
-            any(m == mm and d == dd and y in (None, yy) for y, m, d in found.dates)
+            any(m == mm and d == dd and y in (None, yy) for y, m, d in claimed.dates)
             for yy, mm, dd in wanted.dates
         )
-        return days_ok and wanted.times <= found.times
+        return days_ok and wanted.times <= claimed.times
     text = normalise(answer)
     spans = _text_spans(text, term)
     if asserted:
         spans = [s for s in spans if not _qualified(text, s)]
     return bool(spans)
+
+
+def _claimed(answer: str, found: Values) -> Values:
+    """``found`` without the days and times the answer denies or contrasts ("not at 14:00",
+    "moved from March 3"): what it states as the answer."""
+    text = normalise(answer)
+    return Values(
+        found.numbers,
+        frozenset(v for v, at in found.day_spots if not _qualified(text, at, _DENIAL)),
+        frozenset(v for v, at in found.time_spots if not _qualified(text, at, _DENIAL)),
+    )
 
 
 def _same_term(a: str, b: str) -> bool:

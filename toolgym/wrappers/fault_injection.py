@@ -35,4 +35,4 @@ class FaultInjection(gym.Wrapper[str, Any, str, Any], gym.utils.RecordConstructo
             raise TypeError(f"FaultInjection wraps toolgym envs, got {type(base).__name__}")
         self.plan = FaultPlan.resolve(faults) or FaultPlan(name="none")
         self.pipeline = FaultPipeline(self.plan)
-        base.interceptors.append(self.pipeline)
+        base.add_interceptor(self.pipeline)

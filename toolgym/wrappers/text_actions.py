@@ -79,7 +79,7 @@ class TextActions(gym.Wrapper[str, str, str, Any], gym.utils.RecordConstructorAr
             )
         self.choices: tuple[Format, ...] = tuple(get(choice) for choice in choices)
         self.format: Format = self.choices[0]
-        env.unwrapped.scaffolds = tuple(f.name for f in self.choices)
+        env.unwrapped.speak([f.name for f in self.choices])
         self.action_space = AnyText()
         self.observation_space = AnyText()
         self._tools: list[dict[str, Any]] = []
