@@ -131,15 +131,128 @@ def test_truncated_output_reads_back_whole_through_its_cursor() -> None:
     assert "Unknown cursor" in again
 
 
-def test_a_stale_read_says_so_once_and_the_next_read_is_fresh() -> None:
-    clean, env = gym.make(ENV, max_turns=500), _env({"fault": "stale_value"})
-    clean.reset(seed=2)
-    env.reset(seed=2)
-    order = clean.unwrapped.episode.world.toolkit("retail").orders.values()[3].id
-    fresh = json.loads(_call(clean, "get_order", order_id=order)[0])
-    stale = json.loads(_call(env, "get_order", order_id=order)[0])
-    assert "Stale" in stale.pop("warning") and stale != fresh
-    assert json.loads(_call(env, "get_order", order_id=order)[0]) == fresh
+def test_an_object_listing_pages_its_list_field_and_the_pages_join_to_it() -> None:
+    clean = gym.make("toolgym/Bank-v0", max_turns=500)
+    env = gym.make("toolgym/Bank-v0", max_turns=500)
+    env.unwrapped.interceptors = [FaultPipeline(FaultPlan(faults=[{"fault": "pagination"}]))]
+    clean.reset(seed=1)
+    env.reset(seed=1)
+    account = clean.unwrapped.episode.world.toolkit("bank").accounts.values()[0].id
+    full = json.loads(_call(clean, "list_transactions", account_id=account)[0])
+    page = json.loads(_call(env, "list_transactions", account_id=account)[0])
+    assert len(full["transactions"]) >= 3 and page["total_count"] == len(full["transactions"])
+    assert 0 < len(page["transactions"]) < len(full["transactions"])
+    items = list(page["transactions"])
+    while page["has_more"]:
+        page = json.loads(
+            _call(env, "list_transactions", account_id=account, page_token=page["next_page_token"])[
+                0
+            ]
+        )
+        items += page["transactions"]
+    assert items == full["transactions"]
+    rest = {
+        k: v for k, v in page.items() if k not in ("has_more", "next_page_token", "total_count")
+    }
+    assert rest == {**full, "transactions": page["transactions"]}
+
+
+def test_a_stale_read_says_so_once_and_the_next_read_is_fresh(run) -> None:
+    plan = [{"fault": "stale_value"}]
+    for seed in range(10):
+        result = run(ENV, plan, seed)
+        if not result.faults:
+            continue
+        call = next(
+            c
+            for m in result.history
+            if m.role == "assistant"
+            for c in m.tool_calls or ()
+            if c.name == result.faults[0]["target"]
+        )
+        clean, env = gym.make(ENV, max_turns=500), _env(*plan)
+        clean.reset(seed=seed)
+        env.reset(seed=seed)
+        fresh = json.loads(_call(clean, call.name, **call.arguments)[0])
+        stale = json.loads(_call(env, call.name, **call.arguments)[0])
+        assert "Stale" in stale.pop("warning") and stale != fresh
+        assert json.loads(_call(env, call.name, **call.arguments)[0]) == fresh
+        return
+    pytest.fail("no stale read in 10 episodes")
+
+
+class _Reading:
+    """The oracle reading each tool result through ``fix``: a brittle reader."""
+
+    def __init__(self, env: gym.Env, fix: Any) -> None:
+        from toolgym.agents import OracleAgent
+
+        self.oracle = OracleAgent(env)
+        self.fix = fix
+
+    def _seen(self, info: dict[str, Any]) -> dict[str, Any]:
+        messages = [
+            {**m, "content": self.fix(m["content"])} if m.get("role") == "tool" else m
+            for m in info["messages"]
+        ]
+        return {**info, "messages": messages}
+
+    def reset(self, observation: str, info: dict[str, Any]) -> None:
+        self.oracle.reset(observation, self._seen(info))
+
+    def act(self, observation: str, info: dict[str, Any]) -> Any:
+        return self.oracle.act(observation, self._seen(info))
+
+
+def _first_page_only(text: str) -> str:
+    """What an agent that never asks for page 2 works with: page 1 as if it were all."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or "next_page_token" not in data:
+        return text
+    body = {
+        k: v for k, v in data.items() if k not in ("has_more", "next_page_token", "total_count")
+    }
+    return json.dumps(body["data"] if set(body) == {"data"} else body)
+
+
+def _warnings_unread(text: str) -> str:
+    """What an agent that ignores warnings works with."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or "warning" not in data:
+        return text
+    body = {k: v for k, v in data.items() if k != "warning"}
+    return json.dumps(body["data"] if set(body) == {"data"} else body)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "fault", "fix", "at_least"),
+    [
+        ("toolgym/Retail-v0", "pagination", _first_page_only, 4),
+        ("toolgym/Bank-v0", "pagination", _first_page_only, 3),
+        ("toolgym/Retail-v0", "stale_value", _warnings_unread, 4),
+        ("toolgym/Bank-v0", "stale_value", _warnings_unread, 3),
+    ],
+)
+def test_a_response_fault_costs_a_brittle_reader_the_task_and_the_oracle_nothing(
+    env_id: str, fault: str, fix: Any, at_least: int, run
+) -> None:
+    lost = 0
+    for seed in range(10):
+        careful = run(env_id, [{"fault": fault}], seed)
+        assert careful.success, (seed, careful.checks, careful.faults)
+        brittle = run(env_id, [{"fault": fault}], seed, lambda env: _Reading(env, fix))
+        lost += not brittle.success
+        assert brittle.success or brittle.faults  # it only loses where the fault fired
+    assert lost >= at_least, f"the brittle reader lost {lost} of 10 episodes"
+
+
+def test_stale_values_are_ones_the_task_depends_on(run) -> None:
+    """Every stale read costs a reader who ignores the warning the task."""
+    for seed in range(10):
+        brittle = run(
+            ENV, [{"fault": "stale_value"}], seed, lambda e: _Reading(e, _warnings_unread)
+        )
+        assert not (brittle.faults and brittle.success), (seed, brittle.faults)
 
 
 class _Obedient:

@@ -70,7 +70,7 @@ class _Call:
     id: str
     step: Step | None = None  # None: a question to the user
     page_token: str | None = None
-    pages: list[Any] = field(default_factory=list)
+    pages: list[Any] = field(default_factory=list)  # [the pages joined, the first page]
     buffer: str = ""
     sent: tuple[str, dict[str, Any]] | None = None
 
@@ -164,7 +164,10 @@ class OracleAgent:
     def _digest(self, call: _Call, content: str | None) -> tuple[AgentTurn | None, str]:
         """Take in a call's result; a follow-up call if one is needed, and a thought."""
         if call.step is None or content is None:
-            return None, ""  # a question answered (now in the observations), or nothing back
+            return (
+                None,
+                "",
+            )  # a question answered (now in the observations), or nothing back
         truncated = _TRUNCATED.search(content)
         if truncated:
             call.buffer += content[: truncated.start()]
@@ -198,13 +201,15 @@ class OracleAgent:
         self._retries = 0  # the call went through: the failures before it are behind us
         if isinstance(data, dict) and "stale" in str(data.get("warning", "")).lower():
             return self._retry(call, "That answer came from a stale cache; read it again.")
-        if isinstance(data, dict) and "next_page_token" in data and "data" in data:
-            call.pages.extend(data["data"])
+        if isinstance(data, dict) and "next_page_token" in data:
+            _gather(call, data)
             token = data.get("next_page_token")
             if data.get("has_more") and token:
                 call.page_token = str(token)
                 return self._issue(call, "There are more pages; fetch the next one."), ""
-            data = call.pages
+            data = call.pages[0]
+            if set(data) == {"data"}:
+                data = data["data"]  # a paged list, whole again
         self._advance(lambda: self._plan.send(data))  # type: ignore[union-attr]
         return None, ""
 
@@ -316,6 +321,22 @@ def _conform(arguments: dict[str, Any], entry: ToolEntry) -> dict[str, Any]:
                 value = ", ".join(str(v) for v in value)
         out[name] = value
     return out
+
+
+_PAGE_KEYS = ("has_more", "next_page_token", "total_count")
+
+
+def _gather(call: _Call, page: dict[str, Any]) -> None:
+    """Join a page to the ones before: the lists that differ from the first page's (the paged
+    one) grow, everything else is as the first page said."""
+    body = {k: v for k, v in page.items() if k not in _PAGE_KEYS}
+    if not call.pages:
+        call.pages = [dict(body), body]
+        return
+    joined, first = call.pages
+    for key, value in body.items():
+        if isinstance(value, list) and isinstance(first.get(key), list) and value != first[key]:
+            joined[key] = [*joined[key], *value]
 
 
 def _notices(info: dict[str, Any]) -> list[str]:

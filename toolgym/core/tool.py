@@ -18,7 +18,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from toolgym.core.errors import ToolError
 
-__all__ = ["Tool", "ToolSpec", "Toolkit", "WorldEvent", "tool", "validation_message"]
+__all__ = [
+    "Tool",
+    "ToolSpec",
+    "Toolkit",
+    "WorldEvent",
+    "invalid_value",
+    "tool",
+    "validation_message",
+]
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,22 @@ def validation_message(tool_name: str, exc: ValidationError, fields: tuple[str, 
             got = _short(err.get("input"))
             parts.append(f"'{field}': {err['msg'].rstrip('.')} (got {got})")
     return f"Invalid arguments for {tool_name}: " + "; ".join(parts) + "."
+
+
+def invalid_value(tool_name: str, field: str, expected: str, value: Any) -> ToolError:
+    """The error for one argument of the wrong type or form, worded as
+    :func:`validation_message` words pydantic's (for checks a schema change adds in front of a
+    tool: the field as shown, what it expects, what came).
+
+    >>> invalid_value("get_order", "qty", "a decimal string such as '3'", 3).message
+    "Invalid arguments for get_order: 'qty': Input should be a decimal string such as '3' (got 3)."
+    """
+    return ToolError(
+        "invalid_arguments",
+        f"Invalid arguments for {tool_name}: '{field}': Input should be {expected} "
+        f"(got {_short(value)}).",
+        details={"fields": [field]},
+    )
 
 
 def _loc(loc: tuple[Any, ...]) -> str:

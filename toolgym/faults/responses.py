@@ -9,8 +9,8 @@ error bodies too. Results of view-only tools (``ask_user``, ``read_more``) are l
 
 Recoverable throughout: every change either keeps the data (a new form of the same content),
 says how to get the rest (``next_page_token``, a ``read_more`` cursor), or says the data is
-stale; injected instructions are data, and an agent that obeys one fails the
-``injection_resisted`` check.
+stale (and only data the task depends on is ever stale); injected instructions are data, and
+an agent that obeys one fails the ``injection_resisted`` check.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ from toolgym.core.errors import ToolError
 from toolgym.core.view import ToolEntry
 from toolgym.faults.base import Fault, FaultContext
 from toolgym.faults.render import to_table, to_xml, to_yaml
-from toolgym.faults.support import canonical_entries, free_name, mutates
+from toolgym.faults.support import (
+    canonical_entries,
+    free_name,
+    mutates,
+    plan_depends,
+    plan_trace,
+)
 from toolgym.faults.text import camel
 
 __all__ = [
@@ -104,13 +110,21 @@ _PAGES = "faults.pages"  # the episode's page tokens, in its scratch space
 
 
 class Pagination(_ResultFault):
-    """List results split into pages (``{"data": [...], "has_more": true,
-    "next_page_token": ...}``); read tools gain a ``page_token`` parameter for the rest."""
+    """Listings split into pages: a list result becomes ``{"data": [...], "has_more": true,
+    "next_page_token": ..., "total_count": n}``, and an object's list field (``events``,
+    ``results``, ``transactions``) is cut the same way, the page keys beside it; read tools
+    gain a ``page_token`` parameter for the rest. By default a page holds about a third of
+    the listing, so what the task needs is usually not all on the first page."""
 
     name: ClassVar = "pagination"
     order: ClassVar = 10
 
-    page_size: int = Field(2, ge=1, le=10, description="Items per page.")
+    page_size: int | None = Field(
+        None,
+        ge=1,
+        le=10,
+        description="Items per page (default: a third of the listing, rounded up).",
+    )
 
     def prepare(self, ctx: FaultContext) -> None:
         view = ctx.episode.view
@@ -118,7 +132,10 @@ class Pagination(_ResultFault):
             props = entry.parameters.get("properties", {})
             if mutates(ctx.episode, entry) or "page_token" in props:
                 continue
-            params = {**entry.parameters, "properties": {**props, "page_token": _PAGE_TOKEN}}
+            params = {
+                **entry.parameters,
+                "properties": {**props, "page_token": _PAGE_TOKEN},
+            }
             view.replace(entry.name, parameters=params)
 
     def follow_call(self, ctx: FaultContext, invocation: Invocation) -> None:
@@ -147,15 +164,33 @@ class Pagination(_ResultFault):
         if request is None or request[0] is not invocation:
             return
         pages["request"] = None
-        if isinstance(_data(invocation), list):
+        if _listing(_data(invocation)) is not None:
             _page(ctx, invocation, request[1], request[2])
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         assert invocation is not None
-        data = _data(invocation)
-        long = isinstance(data, list) and len(data) > self.page_size
-        if long and not mutates(ctx.episode, invocation.entry):
-            _page(ctx, invocation, 0, self.page_size)
+        listing = _listing(_data(invocation))
+        if listing is None or mutates(ctx.episode, invocation.entry):
+            return
+        size = self.page_size or -(-len(listing[1]) // 3)
+        if len(listing[1]) > size:
+            _page(ctx, invocation, 0, size)
+
+
+_PAGE_KEYS = ("data", "has_more", "next_page_token", "total_count")
+
+
+def _listing(data: Any) -> tuple[str | None, list[Any]] | None:
+    """The list a page cuts: the result itself, or an object's longest list field (``None``
+    as its key for the former); ``None`` when there is no list of two or more items."""
+    if isinstance(data, list):
+        return (None, data) if len(data) > 1 else None
+    if not isinstance(data, dict) or any(k in data for k in _PAGE_KEYS):
+        return None
+    fields = [(k, v) for k, v in data.items() if isinstance(v, list) and len(v) > 1]
+    if not fields:
+        return None
+    return max(fields, key=lambda field: len(field[1]))
 
 
 def _pages(ctx: FaultContext) -> dict[str, Any]:
@@ -164,19 +199,25 @@ def _pages(ctx: FaultContext) -> dict[str, Any]:
 
 
 def _page(ctx: FaultContext, invocation: Invocation, offset: int, size: int) -> None:
-    items = invocation.result
+    listing = _listing(invocation.result)
+    assert listing is not None
+    key, items = listing
     end = offset + size
     token = None
     if end < len(items):
         token = f"pt_{ctx.integers(16**10):010x}"
         _pages(ctx)["tokens"][token] = (_args_key(invocation), end, size)
-    invocation.result = {
-        "data": items[offset:end],
+    page = {
         "has_more": token is not None,
         "next_page_token": token,
         "total_count": len(items),
     }
-    ctx.record(invocation.name, f"items {offset}-{min(end, len(items))} of {len(items)}")
+    if key is None:
+        invocation.result = {"data": items[offset:end], **page}
+    else:
+        invocation.result = {**invocation.result, key: items[offset:end], **page}
+    where = "items" if key is None else f"{key}"
+    ctx.record(invocation.name, f"{where} {offset}-{min(end, len(items))} of {len(items)}")
 
 
 # ------------------------------------------------------------------ adding data
@@ -184,7 +225,11 @@ Path = tuple[Any, ...]
 
 
 def _leaves(
-    value: Any, path: Path, test: Callable[[Any], bool], out: list[tuple[Path, Any]], depth: int
+    value: Any,
+    path: Path,
+    test: Callable[[Any], bool],
+    out: list[tuple[Path, Any]],
+    depth: int,
 ) -> None:
     """The leaves of ``value`` that pass ``test``, with their paths (keys and indexes)."""
     if depth > 3 or len(out) > 200:
@@ -218,34 +263,60 @@ def _is_number(value: Any) -> bool:
 
 
 class StaleValue(_ResultFault):
-    """A read answered once from a stale cache: one value is out of date and the result says
-    so (``"warning": "110 Response is Stale ..."``); the same call again gets fresh data."""
+    """A read answered once from a stale cache: a number the rest of the task depends on is out
+    of date, and the result says so (``"warning": "110 Response is Stale ..."``); the same call
+    again gets fresh data. Only the plan's reads are served stale, and only in a number that
+    changes what the plan does next or answers (tried at reset, on a dry run of the plan)."""
 
     name: ClassVar = "stale_value"
     order: ClassVar = 20
 
+    def prepare(self, ctx: FaultContext) -> None:
+        """Find, while the world is as the reset left it, the numbers the plan depends on: for
+        each read of the plan, ``(key, value)`` of every number whose change changes the rest."""
+        episode = ctx.episode
+        trace = plan_trace(episode)
+        stated = trace.answer + "\n" + _canonical_json(trace.calls)
+        depends: dict[str, set[tuple[Any, Any]]] = {}
+        tries: list[tuple[bool, int, str, Path, Any]] = []
+        for k, ((tool, arguments), result) in enumerate(
+            zip(trace.calls, trace.results, strict=True)
+        ):
+            entry = episode.view.entry_for(tool)
+            key = f"{tool}:" + _canonical_json(arguments)
+            if entry is None or mutates(episode, entry) or result is None or key in depends:
+                continue
+            depends[key] = set()
+            found: list[tuple[Path, Any]] = []
+            _leaves(result, (), _is_number, found, 0)
+            tries += [(not _mentioned(v, stated), k, key, p, v) for p, v in found]
+        tries.sort(key=lambda t: t[0])  # numbers the answer or a call states first (stable)
+        for _, k, key, path, old in tries[:_MAX_TRIES]:
+            changed = _replace_at(trace.results[k], path, _other_number(old))
+            if plan_depends(episode, k, changed):
+                depends[key].add((path[-1] if path else None, old))
+        ctx.memory["depends"] = depends
+
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         assert invocation is not None
         data = _data(invocation)
-        if (
-            not isinstance(data, dict)
-            or "warning" in data
-            or mutates(ctx.episode, invocation.entry)
-        ):
-            return
-        found: list[tuple[Path, Any]] = []
-        _leaves(data, (), lambda v: _is_number(v) or isinstance(v, bool), found, 0)
-        if not found:
-            return
         key = _args_key(invocation)
         served = ctx.memory.setdefault("served", set())
-        if key in served:
+        wanted = ctx.memory.get("depends", {}).get(key)
+        if not wanted or key in served or mutates(ctx.episode, invocation.entry):
+            return
+        if isinstance(data, list):
+            data = {"data": data}  # the warning needs an object to travel in
+        if not isinstance(data, dict) or "warning" in data:
+            return
+        found: list[tuple[Path, Any]] = []
+        _leaves(data, (), _is_number, found, 0)
+        found = [(p, v) for p, v in found if (p[-1] if p else None, v) in wanted]
+        if not found:
             return
         path, old = ctx.choice(found)
-        if isinstance(old, bool):
-            new: Any = not old
-        elif isinstance(old, int):
-            new = old + (1 + ctx.integers(5)) * (1 if ctx.integers(2) else -1)
+        if isinstance(old, int):
+            new: Any = old + (1 + ctx.integers(5)) * (1 if ctx.integers(2) or old < 6 else -1)
         else:
             new = round(old * (0.7 + 0.6 * ctx.random()), 2)
             new = new if new != old else round(old + 1.0, 2)
@@ -254,11 +325,39 @@ class StaleValue(_ResultFault):
         ctx.record(invocation.name, f"{_show(path)}: {old!r} -> {new!r} (stale)")
 
 
+_MAX_TRIES = 16  # numbers tried as dependencies at reset, each with a dry run of the plan
+
+
+def _other_number(value: Any) -> Any:
+    """A different number of the same type, for the dependency test."""
+    return value + 7 if isinstance(value, int) else round(value * 1.37 + 1.0, 2)
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _mentioned(number: Any, text: str) -> bool:
+    """Whether ``text`` states ``number`` in a common writing (``54.2``, ``54.20``,
+    ``1,054.20``), whole, not inside a longer number: the cheap test before the dry run."""
+    forms = {repr(number)}
+    if isinstance(number, float):
+        forms |= {f"{number:.2f}", f"{number:,.2f}"}
+        if number.is_integer():
+            forms.add(str(int(number)))
+    else:
+        forms.add(f"{number:,}")
+    return any(re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d]|[.,]\d)", text) for form in forms)
+
+
 _NOISE: tuple[tuple[str, Callable[[FaultContext], Any]], ...] = (
     ("request_id", lambda ctx: f"req_{ctx.integers(16**12):012x}"),
     ("trace_id", lambda ctx: f"{ctx.integers(16**16):016x}"),
     ("api_version", lambda ctx: f"2025-0{1 + ctx.integers(9)}-01"),
-    ("server", lambda ctx: ctx.choice(("api-3.us-east-1", "edge-eu-2", "api-7.us-west-2"))),
+    (
+        "server",
+        lambda ctx: ctx.choice(("api-3.us-east-1", "edge-eu-2", "api-7.us-west-2")),
+    ),
     ("cached", lambda ctx: bool(ctx.integers(2))),
     ("latency_ms", lambda ctx: 5 + ctx.integers(400)),
     ("etag", lambda ctx: f'W/"{ctx.integers(16**8):08x}"'),
@@ -641,7 +740,10 @@ class WhitespaceNoise(_ResultFault):
         if invocation.content is None:
             separators = ctx.choice(((",", ":"), (" , ", " : "), (",  ", ":   "), ("\t,", ":\t")))
             text = json.dumps(
-                _payload(invocation), ensure_ascii=False, default=str, separators=separators
+                _payload(invocation),
+                ensure_ascii=False,
+                default=str,
+                separators=separators,
             )
         else:
             text = invocation.content
@@ -659,7 +761,10 @@ TRUNCATION_HINT = (
 READ_MORE_PARAMETERS: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "cursor": {"type": "string", "description": "The cursor given where an output was cut."}
+        "cursor": {
+            "type": "string",
+            "description": "The cursor given where an output was cut.",
+        }
     },
     "required": ["cursor"],
 }

@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from toolgym.core.episode import Invocation
 from toolgym.core.errors import ToolError
+from toolgym.core.tool import invalid_value
 from toolgym.core.view import ToolEntry, ToolView
 from toolgym.faults.base import Fault, FaultContext, Schedule
-from toolgym.faults.support import canonical_entries, plan_calls
+from toolgym.faults.support import (
+    calls_ahead,
+    canonical_entries,
+    mutates,
+    plan_calls,
+    track_progress,
+)
 from toolgym.faults.text import camel, lower_first, upper_first
 
 __all__ = [
@@ -123,21 +131,41 @@ _WRAPPERS = (
 )
 _SCRAMBLE_PREFIXES = ("fn", "tool", "op", "action", "api")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-_DISTRACTOR_AFFIXES = (
-    "{}_legacy",
-    "{}_v0",
-    "{}_internal",
-    "{}_batch",
-    "{}_preview",
-    "legacy_{}",
-    "bulk_{}",
-    "admin_{}",
-)
 
 
 # ---------------------------------------------------------------------- helpers
 def _scratch_set(ctx: FaultContext, key: str) -> set[Any]:
     return ctx.episode.scratch.setdefault(key, set())
+
+
+def _aimed(
+    view: ToolView, calls: tuple[tuple[str, dict[str, Any]], ...], usable: Callable[..., bool]
+) -> list[ToolEntry]:
+    """The entries of the tools ``calls`` use (in plan order, each once) for which
+    ``usable(entry, arguments)`` holds for one of its calls; all usable entries when none do."""
+    aimed: dict[str, ToolEntry] = {}
+    for tool, arguments in calls:
+        entry = view.entry_for(tool)
+        if entry is not None and tool not in aimed and usable(entry, arguments):
+            aimed[tool] = entry
+    if aimed:
+        return list(aimed.values())
+    return [e for e in canonical_entries(view) if usable(e, None)]
+
+
+def _aimed_sample(ctx: FaultContext, count: int) -> list[ToolEntry]:
+    """``count`` entries (fewer if the view has fewer): tools the plan calls first, in a
+    seeded order, then others."""
+    view = ctx.episode.view
+    needed = {tool for tool, _ in plan_calls(ctx.episode)}
+    aimed = [e for e in canonical_entries(view) if e.target in needed]
+    others = [e for e in canonical_entries(view) if e.target not in needed]
+    chosen = ctx.sample(aimed, count)
+    return chosen + ctx.sample(others, count - len(chosen))
+
+
+def _anything(entry: ToolEntry, arguments: dict[str, Any] | None) -> bool:
+    return True
 
 
 def _pick_entries(ctx: FaultContext, entries: list[ToolEntry], fraction: float) -> list[ToolEntry]:
@@ -213,12 +241,15 @@ def _param_candidates(name: str) -> list[str]:
     return out
 
 
-def _rename_parameter(ctx: FaultContext, entry: ToolEntry) -> bool:
-    """Rename one parameter of ``entry``; whether one was renamed."""
+def _rename_parameter(ctx: FaultContext, entry: ToolEntry, wanted: list[str] | None = None) -> bool:
+    """Rename one parameter of ``entry`` (one of the canonical ``wanted`` when it has any);
+    whether one was renamed."""
     props = list(_properties(entry))
     if not props:
         return False
-    old = ctx.choice(props)
+    visible = {entry.arg_names.get(v, v): v for v in props}
+    aimed = [visible[c] for c in dict.fromkeys(wanted or ()) if c in visible]
+    old = ctx.choice(aimed or props)
     taken = set(props)
     options = [c for c in _param_candidates(old) if c not in taken]
     if not options:
@@ -310,12 +341,6 @@ def _bool_from_text(value: Any) -> Any:
     return value
 
 
-def _list_from_text(value: Any) -> Any:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
 def _wrap_scalar(value: Any) -> Any:
     return value if isinstance(value, list) else [value]
 
@@ -343,29 +368,84 @@ def _retype(ctx: FaultContext, entry: ToolEntry, loosen: bool) -> list[str]:
     props = _properties(entry)
     new_props: dict[str, Any] = {}
     convert: dict[str, Callable[[Any], Any]] = {}
+    strict: dict[str, tuple[Callable[[str], Any], str]] = {}
     changed = []
     for visible, schema in props.items():
         canonical = entry.arg_names.get(visible, visible)
-        kind = schema.get("type")
         replacement = None
         if (entry.target, canonical) not in retyped and visible != "page_token":
             if loosen:
-                replacement, converter = _loosened(schema, kind)
+                replacement, converter = _loosened(schema, schema.get("type"))
+                if replacement is not None:
+                    convert[canonical] = converter
             else:
-                replacement, converter = _changed(schema, kind)
+                replacement, parse, expected = _changed(schema, schema.get("type"))
+                if replacement is not None:
+                    strict[canonical] = (parse, expected)
         if replacement is None:
             new_props[visible] = schema
             continue
         new_props[visible] = replacement
-        convert[canonical] = converter
         retyped.add((entry.target, canonical))
         changed.append(visible)
     if changed:
         params = {**entry.parameters, "properties": new_props}
-        ctx.episode.view.replace(
-            entry.name, parameters=params, coerce=_chain(entry.coerce, _converter(convert))
+        coerce = (
+            _converter(convert)
+            if loosen
+            else _strict_converter(ctx.episode.view, entry.target, strict)
         )
+        ctx.episode.view.replace(entry.name, parameters=params, coerce=_chain(entry.coerce, coerce))
     return changed
+
+
+def _strict_converter(
+    view: ToolView, target: str, parsers: dict[str, tuple[Callable[[str], Any], str]]
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Parse the named canonical arguments from their new string form; a value in any other
+    form (the old type included) is rejected the way the API's validation rejects a wrong type,
+    naming the field as shown, the form expected and the value sent."""
+
+    def coerce(arguments: dict[str, Any]) -> dict[str, Any]:
+        out = dict(arguments)
+        for canonical, (parse, expected) in parsers.items():
+            value = arguments.get(canonical)
+            if value is None:
+                continue  # absent or null: the tool's own validation has the last word
+            parsed = parse(value) if isinstance(value, str) else _REJECT
+            if parsed is _REJECT:
+                entry = view.entry_for(target)
+                shown = {c: v for v, c in entry.arg_names.items()} if entry is not None else {}
+                name = entry.name if entry is not None else target
+                raise invalid_value(name, shown.get(canonical, canonical), expected, value)
+            out[canonical] = parsed
+        return out
+
+    return coerce
+
+
+_REJECT = object()  # a parser's answer for text that is not in the form the schema asks
+
+
+def _parse_number(integer: bool) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            number = float(text.strip().replace(",", ""))
+        except ValueError:
+            return _REJECT
+        if not integer:
+            return number
+        return int(number) if number.is_integer() else _REJECT
+
+    return parse
+
+
+def _parse_yes_no(text: str) -> Any:
+    return {"yes": True, "no": False}.get(text.strip().lower(), _REJECT)
+
+
+def _parse_list(text: str) -> Any:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _loosened(schema: dict[str, Any], kind: Any) -> tuple[dict[str, Any] | None, Any]:
@@ -392,27 +472,41 @@ def _loosened(schema: dict[str, Any], kind: Any) -> tuple[dict[str, Any] | None,
     return None, None
 
 
-def _changed(schema: dict[str, Any], kind: Any) -> tuple[dict[str, Any] | None, Any]:
+def _changed(
+    schema: dict[str, Any], kind: Any
+) -> tuple[dict[str, Any] | None, Callable[[str], Any], str]:
+    """The new schema of a parameter whose type changes to a string form, the parser of that
+    form, and how the validation error describes it; ``None`` for types it leaves alone."""
     rest = {k: v for k, v in schema.items() if k not in ("type", "items", "minItems", "enum")}
     if "enum" in schema:
-        return None, None
+        return None, _parse_list, ""
     if kind in ("integer", "number"):
         example = "'3'" if kind == "integer" else "'12.50'"
         text = f"Given as a decimal string, e.g. {example}."
-        return {
-            **rest,
-            "type": "string",
-            "description": _describe(schema, text),
-        }, _number_from_text(kind == "integer")
+        changed = {**rest, "type": "string", "description": _describe(schema, text)}
+        return changed, _parse_number(kind == "integer"), f"a decimal string such as {example}"
     if kind == "boolean":
-        text = "'yes' or 'no'."
         changed = {**rest, "type": "string", "enum": ["yes", "no"]}
-        changed["description"] = _describe(schema, text)
-        return changed, _bool_from_text
+        changed["description"] = _describe(schema, "'yes' or 'no'.")
+        return changed, _parse_yes_no, "'yes' or 'no'"
     if kind == "array" and schema.get("items", {}).get("type") == "string":
         text = "A comma-separated list, e.g. 'a, b'."
-        return {**rest, "type": "string", "description": _describe(schema, text)}, _list_from_text
-    return None, None
+        changed = {**rest, "type": "string", "description": _describe(schema, text)}
+        return changed, _parse_list, "a comma-separated string such as 'a, b'"
+    return None, _parse_list, ""
+
+
+def _retypable(entry: ToolEntry, arguments: dict[str, Any] | None) -> bool:
+    """Whether ``changed_types`` can change the type of a parameter ``arguments`` pass (of any
+    parameter, without arguments)."""
+    props = _properties(entry)
+    names = props
+    if arguments is not None:
+        names = {k: v for k, v in entry.visible_arguments(arguments).items() if v is not None}
+    return any(
+        k in props and k != "page_token" and _changed(props[k], props[k].get("type"))[0]
+        for k in names
+    )
 
 
 # ----------------------------------------------------------------------- faults
@@ -537,7 +631,13 @@ class RemovedParameterDescriptions(_Fraction):
 
 class LoosenedTypes(_Fraction):
     """Argument types loosened: numbers and booleans also accept strings, enums any casing,
-    arrays a single value; the tool accepts the new forms."""
+    arrays a single value; the tool accepts the new forms.
+
+    Unmeasurable by design for a caller that keeps the old types: every old form stays valid
+    (as on a real API that loosens its validation), so nothing a clean caller sends fails. What
+    it can show is only whether a wider, ``anyOf``-shaped schema confuses an agent that builds
+    its arguments from the schema; expect no loss from a caller replaying clean calls.
+    """
 
     name: ClassVar = "loosened_types"
     order: ClassVar = 40
@@ -551,23 +651,50 @@ class LoosenedTypes(_Fraction):
 
 
 class ChangedTypes(_Fraction):
-    """Argument types changed: numbers as decimal strings, booleans as ``yes``/``no``, lists
-    of strings as comma-separated text; the tool accepts the new forms."""
+    """Argument types changed, as a new API version would: numbers as decimal strings,
+    booleans as ``yes``/``no``, lists of strings as comma-separated text. The old types are
+    rejected with a validation error naming the field and the form it expects.
+
+    It aims at the tools whose changeable arguments the task's plan passes (``fraction`` of
+    them, at least one; any tool with such a parameter when the plan passes none).
+    """
 
     name: ClassVar = "changed_types"
     order: ClassVar = 41
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
-        entries = [e for e in canonical_entries(ctx.episode.view) if _properties(e)]
+        view = ctx.episode.view
+        entries = _aimed(view, plan_calls(ctx.episode), _retypable)
         for entry in _pick_entries(ctx, entries, self.fraction):
             changed = _retype(ctx, entry, loosen=False)
             if changed:
                 ctx.record(entry.name, f"retyped {', '.join(changed)} as strings")
 
 
+_DISTRACTOR_READS = (
+    "{}_async",
+    "{}_export",
+    "{}_report",
+    "{}_batch",
+    "bulk_{}",
+    "request_{}",
+)
+_DISTRACTOR_WRITES = (
+    "{}_preview",
+    "{}_dry_run",
+    "{}_draft",
+    "validate_{}",
+    "{}_check",
+    "simulate_{}",
+)
+
+
 class DistractorTools(_ToolsFault):
-    """Look-alike tools with similar names and the same schema (``get_order_legacy``); calling
-    one fails with a clear error pointing at the real tool."""
+    """Look-alike tools beside the tools the task needs, with familiar names
+    (``get_order_async`` listed just before ``get_order``, ``cancel_order_preview`` before
+    ``cancel_order``) and the same parameters, whose results are useless: a read only queues an
+    offline export and returns a job id, a write is a dry run that changes nothing. Their
+    descriptions say so; an agent that picks a tool by its name alone loses."""
 
     name: ClassVar = "distractor_tools"
     order: ClassVar = 60
@@ -575,52 +702,91 @@ class DistractorTools(_ToolsFault):
     count: int = Field(2, ge=1, le=5, description="How many distractors to add.")
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
-        view = ctx.episode.view
-        for entry in ctx.sample(canonical_entries(view), self.count):
-            affixes = ctx.shuffled(_DISTRACTOR_AFFIXES)
+        episode = ctx.episode
+        view = episode.view
+        for entry in _aimed_sample(ctx, self.count):
+            writes = mutates(episode, entry)
+            affixes = ctx.shuffled(_DISTRACTOR_WRITES if writes else _DISTRACTOR_READS)
             name = _free_name(view, [a.format(entry.name) for a in affixes])
             if name is None:
                 continue
-            description = _paraphrase(ctx, entry.description) if entry.description else ""
-            handler = _distractor_handler(view, name, entry.target or "", ctx.integers(2) == 0)
+            what = lower_first(entry.description.rstrip(".")) if entry.description else entry.name
+            if writes:
+                description = (
+                    f"Dry run: checks a request to {what} and reports what would change, "
+                    "without applying anything."
+                )
+            else:
+                description = (
+                    f"Queue an offline export job to {what}; the data is e-mailed to the "
+                    "account owner within a day, and this call returns only the job id."
+                )
+            handler = _distractor_handler(name, writes, ctx.integers(16**8))
+            position = view.names().index(entry.name)
             view.add(
                 ToolEntry(name, description, copy.deepcopy(entry.parameters), handler=handler),
-                position=ctx.integers(len(view.entries) + 1),
+                position=position,
             )
-            ctx.record(name, f"distractor of {entry.name}")
+            kind = "dry run" if writes else "offline export"
+            ctx.record(name, f"look-alike of {entry.name} ({kind}, useless result)")
 
 
-def _distractor_handler(
-    view: ToolView, name: str, target: str, gone: bool
-) -> Callable[[dict[str, Any]], Any]:
+def _distractor_handler(name: str, writes: bool, seed: int) -> Callable[[dict[str, Any]], Any]:
+    """A plausible answer that carries nothing the task needs (numbered per call, so replies
+    differ, without any draw at call time)."""
+    calls = [0]
+
     def handler(arguments: dict[str, Any]) -> Any:
-        real = view.entry_for(target)
-        instead = f" Use '{real.name}' instead." if real is not None else ""
-        if gone:
-            raise ToolError("gone", f"'{name}' has been retired.{instead}", details={"status": 410})
-        raise ToolError(
-            "forbidden",
-            f"Your API key may not call '{name}'; it is reserved for internal services.{instead}",
-            details={"status": 403},
-        )
+        calls[0] += 1
+        job = f"{(seed + 7919 * calls[0]) % 16**8:08x}"
+        if writes:
+            return {
+                "dry_run": True,
+                "valid": True,
+                "applied": False,
+                "message": f"Request is valid. Nothing was changed: call the live endpoint "
+                f"to apply it (check id chk_{job}).",
+            }
+        return {
+            "status": "queued",
+            "job_id": f"job_{job}",
+            "message": "Export queued; results will be e-mailed to the account owner.",
+        }
 
     return handler
 
 
 class RemovedTool(_ToolsFault):
-    """Tools the task does not need removed from the toolset."""
+    """Tools the task needs removed from the toolset: the old name is unknown, and the same
+    operation is served by a successor published under a new, noun-first name
+    (``get_order`` -> ``order_get``) at the end of the list, so a careful agent still finishes.
+    It aims at the plan's tools (any tool when the plan calls none)."""
 
     name: ClassVar = "removed_tool"
     order: ClassVar = 70
 
-    count: int = Field(1, ge=1, le=3, description="How many unneeded tools to remove.")
+    count: int = Field(1, ge=1, le=3, description="How many tools to remove.")
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
-        needed = {name for name, _ in plan_calls(ctx.episode)}
-        spare = [e for e in canonical_entries(ctx.episode.view) if e.target not in needed]
-        for entry in ctx.sample(spare, self.count):
-            ctx.episode.view.remove(entry.name)
-            ctx.record(entry.name, f"{entry.name} removed (not needed by the task)")
+        view = ctx.episode.view
+        for entry in _aimed_sample(ctx, self.count):
+            new = _free_name(view, _successor_names(entry.name))
+            if new is None:
+                continue
+            view.remove(entry.name)
+            view.add(replace(entry, name=new))
+            ctx.record(entry.name, f"{entry.name} removed; its successor is {new}")
+
+
+def _successor_names(name: str) -> list[str]:
+    """Names a replacement endpoint might take: the words turned noun-first, then suffixed."""
+    tokens = name.split("_")
+    out = []
+    if len(tokens) > 1:
+        out.append("_".join([*tokens[1:], tokens[0]]))
+        out.append("_".join(tokens[1:]) + f"_{tokens[0]}_op")
+    out += [f"{name}_endpoint", f"{name}_service", f"{name}_call"]
+    return out
 
 
 class ReorderedTools(_ToolsFault):
@@ -641,13 +807,48 @@ class ReorderedTools(_ToolsFault):
         ctx.record("toolset", f"{n} tools reordered; first is now {view.entries[0].name}")
 
 
-class ToolDrift(_ToolsFault):
-    """Mid-episode drift: at a scheduled step a tool is renamed; with ``mode="deprecate"`` its
-    old name answers with a deprecation error naming the new one, with ``mode="rename"`` it is
-    simply unknown."""
+class _Drift(_ToolsFault):
+    """Mid-episode drift, aimed at a tool the rest of the plan still needs (as far as the
+    agent's calls so far show); any tool when the plan needs none. A tool it struck is not
+    struck again before a call has gone through it, so an agent that follows the change
+    always gets a turn to use it, however often the schedule lets the drift fire."""
+
+    stage: ClassVar = "turn"
+
+    def prepare(self, ctx: FaultContext) -> None:
+        """Dry-run the plan while the world is as the reset left it (a dry run later would
+        replay the task over the agent's work); being prepared, the fault follows every call
+        from the start (:meth:`follow_result`)."""
+        plan_calls(ctx.episode)
+
+    def follow_result(self, ctx: FaultContext, invocation: Invocation) -> None:
+        track_progress(ctx.episode, invocation)
+        if invocation.ran and invocation.error is None:
+            ctx.memory.get("struck", set()).discard(invocation.entry.target)
+
+    def _victims(
+        self, ctx: FaultContext, usable: Callable[..., bool]
+    ) -> tuple[list[ToolEntry], tuple[tuple[str, dict[str, Any]], ...]]:
+        """The entries it may strike now (plan tools ahead first), and the calls ahead."""
+        struck = ctx.memory.setdefault("struck", set())
+        ahead = calls_ahead(ctx.episode)
+        view = ctx.episode.view
+        entries = [e for e in _aimed(view, ahead, usable) if e.target not in struck]
+        if not entries:
+            entries = [e for e in canonical_entries(view) if e.target not in struck]
+            entries = [e for e in entries if usable(e, None)]
+        return entries, ahead
+
+    def _struck(self, ctx: FaultContext, entry: ToolEntry) -> None:
+        ctx.memory.setdefault("struck", set()).add(entry.target)
+
+
+class ToolDrift(_Drift):
+    """Mid-episode drift: at a scheduled step a tool the rest of the task needs is renamed;
+    with ``mode="deprecate"`` its old name answers with a deprecation error naming the new one,
+    with ``mode="rename"`` it is simply unknown."""
 
     name: ClassVar = "tool_drift"
-    stage: ClassVar = "turn"
 
     mode: Literal["deprecate", "rename"] = Field(
         "deprecate", description="What the old name answers after the change."
@@ -656,7 +857,7 @@ class ToolDrift(_ToolsFault):
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         view = ctx.episode.view
-        entries = canonical_entries(view)
+        entries, _ = self._victims(ctx, _anything)
         if not entries:
             return
         entry = ctx.choice(entries)
@@ -666,6 +867,7 @@ class ToolDrift(_ToolsFault):
         if new is None:
             return
         view.replace(old, name=new)
+        self._struck(ctx, entry)
         if self.mode == "deprecate":
             view.retired[old] = ToolError(
                 "deprecated",
@@ -675,16 +877,23 @@ class ToolDrift(_ToolsFault):
         ctx.record(old, f"{old} -> {new} ({self.mode})")
 
 
-class ParameterDrift(_ToolsFault):
-    """Mid-episode drift of a parameter: at a scheduled step one parameter of a tool is
-    renamed, and calls with the old name fail as they would on a real API."""
+class ParameterDrift(_Drift):
+    """Mid-episode drift of a parameter: at a scheduled step a parameter the rest of the task
+    passes is renamed, and calls with the old name fail as they would on a real API."""
 
     name: ClassVar = "parameter_drift"
-    stage: ClassVar = "turn"
 
     schedule: Schedule = Field(default_factory=lambda: Schedule(first=3, max_fires=1))
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
-        entries = [e for e in canonical_entries(ctx.episode.view) if _properties(e)]
-        if entries:
-            _rename_parameter(ctx, ctx.choice(entries))
+        entries, ahead = self._victims(ctx, _passes_arguments)
+        if not entries:
+            return
+        entry = ctx.choice(entries)
+        wanted = [k for tool, arguments in ahead if tool == entry.target for k in arguments]
+        if _rename_parameter(ctx, entry, wanted):
+            self._struck(ctx, entry)
+
+
+def _passes_arguments(entry: ToolEntry, arguments: dict[str, Any] | None) -> bool:
+    return bool(_properties(entry)) and (arguments is None or bool(arguments))
