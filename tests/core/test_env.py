@@ -9,7 +9,6 @@ import pytest
 from pydantic import Field
 
 from toolgym.core import (
-    INFO_KEYS,
     AgentTurn,
     Answer,
     Database,
@@ -24,6 +23,7 @@ from toolgym.core import (
     run_episode,
     tool,
 )
+from toolgym.core.env import INFO_KEYS
 from toolgym.core.task import Task
 
 

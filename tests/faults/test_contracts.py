@@ -31,7 +31,7 @@ SEEDS = st.integers(0, 2**40)
 def _explain(result) -> str:
     lines = [f"task {result.task_id}: checks {result.checks}, faults:"]
     lines += [f"  {e}" for e in result.faults]
-    lines.append(toolgym.core.transcript(result.history)[-3000:])
+    lines.append(toolgym.core.env.transcript(result.history)[-3000:])
     return "\n".join(lines)
 
 

@@ -85,7 +85,7 @@ _DIGEST = textwrap.dedent(
             for seed in range(15):
                 result = toolgym.run_episode(env, OracleAgent(env), seed=seed)
                 digest.update(json.dumps(result.infos, sort_keys=True, default=repr).encode())
-                digest.update(toolgym.core.transcript(result.history).encode())
+                digest.update(toolgym.core.env.transcript(result.history).encode())
                 digest.update(repr(result.reward).encode())
     print(digest.hexdigest())
     """

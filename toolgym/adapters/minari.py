@@ -3,7 +3,7 @@
 Import this module before ``DataCollector.create_dataset`` or ``minari.load_dataset``; raw-text
 envs (``gym.make(..., format="hermes")``) store observations and completions as text. For
 structured actions (turn dicts), collect with :data:`JsonActions` as the step callback: each
-action is stored as its JSON text, which :func:`toolgym.core.coerce_turn` reads back.
+action is stored as its JSON text, which :func:`toolgym.core.messages.coerce_turn` reads back.
 
 >>> import gymnasium as gym, toolgym
 >>> from minari import DataCollector

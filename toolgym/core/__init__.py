@@ -1,32 +1,32 @@
-"""The environment core: tools, messages, tasks and ``ToolEnv``. Knows no toolkit or fault."""
+"""The environment core: tools, messages, tasks and ``ToolEnv``. Knows no toolkit or fault.
 
-from toolgym.core.env import INFO_KEYS, ToolEnv, render_results, transcript
+What an env, a toolkit or an agent is written against. Plumbing (turn coercion, tool views,
+transcripts, the reference runner) stays in its module: ``toolgym.core.messages``, ``.view``,
+``.env``, ``.task``.
+"""
+
+from toolgym.core.env import ToolEnv
 from toolgym.core.episode import Episode, Interceptor, Invocation
 from toolgym.core.errors import ToolError
-from toolgym.core.messages import AgentTurn, Message, ToolCall, coerce_turn, decode_arguments
+from toolgym.core.messages import AgentTurn, Message, ToolCall
+from toolgym.core.registry import Registry
 from toolgym.core.rollout import Agent, EpisodeResult, run_episode
 from toolgym.core.spaces import AnyText, ToolActionSpace
-from toolgym.core.state import Database, Record, Table
+from toolgym.core.state import Database, Record
 from toolgym.core.task import (
     DIFFICULTIES,
     Answer,
     CheckResult,
-    Reference,
-    Step,
     Task,
     TaskFamily,
     TaskSuite,
     World,
-    answer_contains,
     call,
-    run_plan,
 )
 from toolgym.core.tool import Tool, Toolkit, tool
-from toolgym.core.view import ToolEntry, ToolView
 
 __all__ = [
     "DIFFICULTIES",
-    "INFO_KEYS",
     "Agent",
     "AgentTurn",
     "Answer",
@@ -39,28 +39,18 @@ __all__ = [
     "Invocation",
     "Message",
     "Record",
-    "Reference",
-    "Step",
-    "Table",
+    "Registry",
     "Task",
     "TaskFamily",
     "TaskSuite",
     "Tool",
     "ToolActionSpace",
     "ToolCall",
-    "ToolEntry",
     "ToolEnv",
     "ToolError",
-    "ToolView",
     "Toolkit",
     "World",
-    "answer_contains",
     "call",
-    "coerce_turn",
-    "decode_arguments",
-    "render_results",
     "run_episode",
-    "run_plan",
     "tool",
-    "transcript",
 ]
