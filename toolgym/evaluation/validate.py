@@ -35,6 +35,7 @@ __all__ = [
     "ValidateConfig",
     "default_envs",
     "is_sandboxed",
+    "planned_cells",
     "validate",
 ]
 
@@ -73,8 +74,8 @@ class ValidateConfig:
         axes: also run each axis preset (``tools``, ``prompts``, ...) as a column.
         agents: probe names (default: every probe, the oracle first).
         max_turns: agent turns per episode.
-        diagonal: under faults, play only the oracle and the fault's own probe (the cells the
-            sensitivity claim rests on); every agent still plays clean.
+        diagonal: under a single fault type, play only the oracle and that fault's probe (the
+            cells the sensitivity claim rests on); every agent plays clean and axis presets.
     """
 
     env: str
@@ -183,6 +184,32 @@ class Matrix:
             },
         }
 
+    def probe_of(self, column: str) -> str | None:
+        """The probe a column is judged by: the fault's own, or for an axis preset the probe
+        that lost most (``None`` when no probe played it)."""
+        own = FAULT_PROBES.get(column)
+        if own is not None or not column.startswith("axis:"):
+            return own if column in self.cells.get(own or "", {}) else None
+        played = [a for a in self.agents if a != "oracle" and column in self.cells[a]]
+        return max(played, key=lambda a: self.cell(a, column).drop, default=None)
+
+    def summary(self) -> list[tuple[str, str, str, str, str, str]]:
+        """Per column: fault, probe, its clean and faulted rates (95% CI), its drop and the
+        oracle's drop, as text."""
+        rows = []
+        for column in self.columns[1:]:
+            oracle = _points(self.cell("oracle", column).drop)
+            probe = self.probe_of(column)
+            if probe is None:
+                rows.append((column, "unmeasured" if column in UNMEASURED else "", "", "", "",
+                             oracle))  # fmt: skip
+                continue
+            cell = self.cell(probe, column)
+            low, high = cell.interval
+            faulted = f"{cell.rate:.0%} ({low:.0%}-{high:.0%})"
+            rows.append((column, probe, f"{cell.clean:.0%}", faulted, _points(cell.drop), oracle))
+        return rows
+
     def markdown(self) -> str:
         """Two tables: each fault with its probe's and the oracle's drop, then the matrix."""
         first, last = self.seeds.start, self.seeds.stop - 1
@@ -192,19 +219,9 @@ class Matrix:
             "| fault | probe | probe clean | probe faulted (95% CI) | probe drop | oracle drop |",
             "|---|---|---|---|---|---|",
         ]
-        for column in self.columns[1:]:
-            probe = FAULT_PROBES.get(column)
-            oracle = self.cell("oracle", column)
-            if probe is None or probe not in self.cells:
-                reason = "unmeasured" if column in UNMEASURED else "—"
-                lines.append(f"| `{column}` | {reason} | | | | {_points(oracle.drop)} |")
-                continue
-            cell = self.cell(probe, column)
-            low, high = cell.interval
-            lines.append(
-                f"| `{column}` | `{probe}` | {cell.clean:.0%} | {cell.rate:.0%} "
-                f"({low:.0%}-{high:.0%}) | {_points(cell.drop)} | {_points(oracle.drop)} |"
-            )
+        for column, probe, clean, faulted, drop, oracle in self.summary():
+            shown = f"`{probe}`" if probe and probe != "unmeasured" else probe
+            lines.append(f"| `{column}` | {shown} | {clean} | {faulted} | {drop} | {oracle} |")
         lines += ["", "| column | " + " | ".join(f"`{a}`" for a in self.agents) + " |"]
         lines.append("|---|" + "---|" * len(self.agents))
         for column in self.columns:
@@ -256,9 +273,17 @@ def validate(config: ValidateConfig, progress: Callable[[str, str], None] | None
 
 
 def _players(config: ValidateConfig, column: str, agents: list[str]) -> list[str]:
-    if column == CLEAN or not config.diagonal:
+    """Who plays ``column``: everyone, except that a diagonal run plays a single fault type
+    only with the oracle and that fault's probe."""
+    if column == CLEAN or column.startswith("axis:") or not config.diagonal:
         return agents
     return [a for a in agents if a == "oracle" or a == FAULT_PROBES.get(column)]
+
+
+def planned_cells(config: ValidateConfig) -> int:
+    """How many (agent, column) cells :func:`validate` plays for ``config``."""
+    agents = list(config.agents or ())
+    return sum(len(_players(config, column, agents)) for column in config.columns)
 
 
 def write(matrices: Sequence[Matrix], out: str | Path) -> tuple[Path, Path]:
