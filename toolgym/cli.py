@@ -155,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--max-turns", type=int, default=30)
     check.add_argument("--out", help="write the matrix here (JSON) and beside it as Markdown")
     check.add_argument("--no-progress", action="store_true")
+    check.add_argument("--width", type=int, default=120, help="console width")
     return parser
 
 

@@ -7,9 +7,10 @@ matrix shows every agent's success rate per column, its drop from the clean rate
 95% interval, so a fault that nobody loses on, or that the oracle loses on, stands out.
 
 >>> from toolgym.evaluation.validate import ValidateConfig, validate
->>> matrix = validate(ValidateConfig("toolgym/Retail-v0", seeds=2, faults=["pagination"]))
->>> matrix.cell("first_page", "pagination").successes, matrix.cell("oracle", "pagination").n
-(0, 2)
+>>> config = ValidateConfig("toolgym/Retail-v0", seeds=2, faults=["timeout"], axes=False)
+>>> matrix = validate(config)
+>>> matrix.cell("no_retry", "timeout").drop, matrix.cell("oracle", "timeout").drop
+(1.0, 0.0)
 """
 
 from __future__ import annotations
@@ -126,11 +127,13 @@ def _is_text(column: str) -> bool:
 
 @dataclass(frozen=True)
 class Cell:
-    """One agent under one column: successes of ``n`` episodes, and the clean rate's."""
+    """One agent under one column: successes of ``n`` episodes, the clean rate, and in how
+    many episodes a fault fired (one that never fires on this env measures nothing here)."""
 
     successes: int
     n: int
     clean: float
+    fired: int = 0
 
     @property
     def rate(self) -> float:
@@ -154,6 +157,7 @@ class Cell:
             "low": round(low, 4),
             "high": round(high, 4),
             "drop": round(self.drop, 4),
+            "fired": self.fired,
         }
 
 
@@ -205,6 +209,9 @@ class Matrix:
                              oracle))  # fmt: skip
                 continue
             cell = self.cell(probe, column)
+            if not cell.fired:
+                rows.append((column, f"{probe} (never fired)", "", "", "", oracle))
+                continue
             low, high = cell.interval
             faulted = f"{cell.rate:.0%} ({low:.0%}-{high:.0%})"
             rows.append((column, probe, f"{cell.clean:.0%}", faulted, _points(cell.drop), oracle))
@@ -220,7 +227,7 @@ class Matrix:
             "|---|---|---|---|---|---|",
         ]
         for column, probe, clean, faulted, drop, oracle in self.summary():
-            shown = f"`{probe}`" if probe and probe != "unmeasured" else probe
+            shown = f"`{probe}`" if probe in PROBES else probe
             lines.append(f"| `{column}` | {shown} | {clean} | {faulted} | {drop} | {oracle} |")
         lines += ["", "| column | " + " | ".join(f"`{a}`" for a in self.agents) + " |"]
         lines.append("|---|" + "---|" * len(self.agents))
@@ -259,12 +266,15 @@ def validate(config: ValidateConfig, progress: Callable[[str, str], None] | None
         env = gym.make(config.env, **kwargs)
         try:
             for agent in _players(config, column, agents):
-                wins = sum(
-                    run_episode(env, make_probe(agent, env), seed=seed).success for seed in seeds
-                )
+                wins = fired = 0
+                for seed in seeds:
+                    result = run_episode(env, make_probe(agent, env), seed=seed)
+                    wins += result.success
+                    fired += bool(result.faults)
                 if column == CLEAN:
                     clean[agent] = wins / len(seeds)
-                matrix.cells.setdefault(agent, {})[column] = Cell(wins, len(seeds), clean[agent])
+                cell = Cell(wins, len(seeds), clean[agent], fired)
+                matrix.cells.setdefault(agent, {})[column] = cell
                 if progress is not None:
                     progress(agent, column)
         finally:
