@@ -21,23 +21,20 @@ SEEDS = 10
 
 # (env, fault) pairs whose probe loses less than BAR at p=1 over seeds 0-9 on this branch,
 # though the fault fires: measured, reported to the lead, to be tightened as faults bite harder.
-# Every other measured pair must reach BAR; the oracle must lose nothing on any of them.
+# Every other pair where the fault fires must reach BAR; the oracle must lose nothing on any.
+# The sandboxed envs (Python, Codebase, Workspace) are left to `toolgym validate --env ...`:
+# five seeds of Codebase alone take minutes here.
 BELOW_BAR: dict[str, set[str]] = {
-    "toolgym/Retail-v0": {"changed_types", "parameter_drift", "pagination", "split_request",
-                          "stale_value", "tool_drift", "id_format"},
-    "toolgym/Bank-v0": {"changed_types", "near_duplicate_records", "parameter_drift",
-                        "stale_value", "tool_drift", "world_event", "id_format"},
-    "toolgym/Calendar-v0": {"changed_types", "near_duplicate_records", "pagination",
-                            "parameter_drift", "stale_value", "id_format"},
-    "toolgym/Filesystem-v0": {"changed_types", "near_duplicate_records", "pagination",
-                              "parameter_drift", "stale_value", "tool_drift",
-                              "underspecification", "date_format", "id_format"},
-    "toolgym/Search-v0": {"changed_types", "near_duplicate_records", "pagination",
-                          "split_request", "stale_value", "underspecification", "world_event",
-                          "date_format", "id_format"},
-    "toolgym/Web-v0": {"camel_case_keys", "changed_types", "near_duplicate_records", "pagination",
-                       "split_request", "stale_value", "synonym_tool_names", "world_event",
-                       "date_format"},
+    "toolgym/Retail-v0": {"changed_types", "date_format", "id_format", "pagination",
+                          "parameter_drift", "split_request", "stale_value", "tool_drift"},
+    "toolgym/Bank-v0": {"changed_types", "id_format", "near_duplicate_records", "parameter_drift",
+                        "stale_value", "tool_drift"},
+    "toolgym/Calendar-v0": {"changed_types", "id_format", "near_duplicate_records", "pagination",
+                            "parameter_drift", "stale_value"},
+    "toolgym/Filesystem-v0": {"changed_types", "parameter_drift", "stale_value", "tool_drift"},
+    "toolgym/Search-v0": {"changed_types", "split_request", "stale_value"},
+    "toolgym/Web-v0": {"date_format", "near_duplicate_records", "split_request", "stale_value",
+                       "synonym_tool_names"},
 }  # fmt: skip
 
 

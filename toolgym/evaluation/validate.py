@@ -36,6 +36,7 @@ __all__ = [
     "ValidateConfig",
     "default_envs",
     "is_sandboxed",
+    "overview",
     "planned_cells",
     "validate",
 ]
@@ -296,11 +297,46 @@ def planned_cells(config: ValidateConfig) -> int:
     return sum(len(_players(config, column, agents)) for column in config.columns)
 
 
+def overview(matrices: Sequence[Matrix]) -> str:
+    """One Markdown table across envs: per column, the drop of the probe it is judged by (the
+    most-hurt probe for an axis preset), ``n/f`` where the fault never fired, and the
+    oracle's largest drop anywhere."""
+    columns = list(dict.fromkeys(c for m in matrices for c in m.columns[1:]))
+    short = [m.env.removeprefix("toolgym/").removesuffix("-v0") for m in matrices]
+    lines = [
+        "| fault | probe | " + " | ".join(short) + " | oracle (worst) |",
+        "|---|---|" + "---|" * len(matrices) + "---|",
+    ]
+    for column in columns:
+        probes, drops, oracle = set(), [], 0.0
+        for matrix in matrices:
+            if column not in matrix.columns:
+                drops.append("")
+                continue
+            oracle = max(oracle, matrix.cell("oracle", column).drop)
+            probe = matrix.probe_of(column)
+            if probe is None:
+                drops.append("")
+                continue
+            cell = matrix.cell(probe, column)
+            probes.add(probe)
+            shown = _points(cell.drop) if cell.fired else "n/f"
+            drops.append(shown if probe == FAULT_PROBES.get(column) else f"{shown} `{probe}`")
+        own = FAULT_PROBES.get(column)
+        label = f"`{own}`" if own else ("unmeasured" if column in UNMEASURED else "most hurt")
+        if not own and not column.startswith("axis:"):
+            drops = ["" for _ in drops]
+        lines.append(f"| `{column}` | {label} | " + " | ".join(drops) + f" | {_points(oracle)} |")
+    return "\n".join(lines) + "\n"
+
+
 def write(matrices: Sequence[Matrix], out: str | Path) -> tuple[Path, Path]:
-    """``out`` (JSON, every env's matrix) and the Markdown tables beside it (``.md``)."""
+    """``out`` (JSON, every env's matrix) and the Markdown tables beside it (``.md``): the
+    overview across envs, then each env's summary and full matrix."""
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([m.as_dict() for m in matrices], indent=2) + "\n", "utf-8")
     markdown = path.with_suffix(".md")
-    markdown.write_text("\n".join(m.markdown() for m in matrices), "utf-8")
+    parts = [overview(matrices), *(m.markdown() for m in matrices)]
+    markdown.write_text("\n".join(parts), "utf-8")
     return path, markdown
