@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from pathlib import Path
 
 import gymnasium as gym
 import pytest
@@ -28,6 +29,14 @@ def test_every_fault_type_is_either_probed_or_explained() -> None:
     assert not set(FAULT_PROBES) & set(UNMEASURED)
     assert set(FAULT_PROBES.values()) <= set(PROBES) - {"oracle"}
     assert all(len(reason) > 40 for reason in UNMEASURED.values())
+
+
+def test_the_docs_name_every_probe_and_every_unmeasured_fault_with_its_reason() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "fault_sensitivity.md").read_text()
+    for name, probe in PROBES.items():
+        assert name == "oracle" or f"| `{name}` | {probe.lacks} |" in doc
+    for fault, reason in UNMEASURED.items():
+        assert f"`{fault}`" in doc and reason in doc
 
 
 def test_every_probe_defeats_some_fault() -> None:
