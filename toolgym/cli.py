@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         help="environment id, repeatable, or 'all' (default: every env without a sandbox)",
     )
-    check.add_argument("--seeds", type=int, default=20, help="task seeds per agent and column")
+    check.add_argument("--seeds", type=int, default=10, help="task seeds per agent and column")
     check.add_argument("--seed", type=int, default=0, help="first task seed")
     check.add_argument(
         "--faults",

@@ -122,7 +122,7 @@ def _check_sensitivity(env_id: str) -> None:
         for fault, probe in FAULT_PROBES.items()
         if matrix.cell(probe, fault).fired
     }
-    weak = {f for f, cell in measured.items() if cell.drop < BAR}
+    weak = {f for f, cell in measured.items() if round(cell.drop, 9) < BAR}
     expected_weak = BELOW_BAR.get(env_id, set()) & set(measured)
     assert weak <= expected_weak, f"now below {BAR:.0%}: {sorted(weak - expected_weak)}"
 

@@ -81,7 +81,7 @@ class ValidateConfig:
     """
 
     env: str
-    seeds: int = 20
+    seeds: int = 10
     seed: int = 0
     faults: Sequence[str] | None = None
     axes: bool = True
