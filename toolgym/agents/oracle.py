@@ -400,19 +400,22 @@ def _is_search(call: _Call, request: str) -> bool:
 def _clean_result(episode: Any, call: _Call) -> Any:
     """What the canonical read tool returns for the call's clean arguments right now
     (``None`` for a write, a paged read, or a call the clean arguments no longer fit). The
-    world is put back afterwards: a read may still move a session (a browser's page)."""
+    toolkits a read moved are put back afterwards (a browser's page; a toolkit whose state
+    did not move is left alone, as restoring a sandbox restarts it)."""
     assert call.step is not None
     world = episode.world
     tool = world.tools.get(call.step.tool)
     if tool is None or tool.mutates or call.page_token is not None:
         return None
-    snapshot = world.snapshot()
+    before = world.snapshot()
     try:
         return json.loads(json.dumps(tool(dict(call.step.arguments)), default=str))
     except Exception:  # the clean call no longer fits the world: nothing to compare with
         return None
     finally:
-        world.restore(snapshot)
+        for toolkit, token in zip(world.toolkits, before, strict=True):
+            if toolkit.snapshot() != token:
+                toolkit.restore(token)
 
 
 def _shapes(data: Any, path: str = "") -> set[tuple[str, tuple[tuple[str, str], ...]]]:
