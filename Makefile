@@ -31,7 +31,7 @@ sandbox-deps:
 	fi
 
 test: $(STAMP) sandbox-deps
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n auto --dist loadgroup
 
 demo: $(STAMP)
 	$(VENV)/bin/toolgym demo

@@ -21,8 +21,9 @@ from toolgym.core import (
     run_episode,
     tool,
 )
-from toolgym.envs import env_ids, make_env, register_envs
+from toolgym.envs import env_ids
 from toolgym.faults import FaultPlan
+from toolgym.registration import make_env, register_envs, register_suite
 from toolgym.wrappers import ChatHistory, FaultInjection, TextActions
 
 register_envs()
@@ -51,6 +52,7 @@ __all__ = [
     "env_ids",
     "make_env",
     "register_envs",
+    "register_suite",
     "run_episode",
     "tool",
 ]

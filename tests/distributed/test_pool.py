@@ -22,6 +22,9 @@ from toolgym.evaluation import EpisodeError, EvalConfig, Settings, evaluate, run
 
 ray = pytest.importorskip("ray")
 
+# One Ray instance for the module: under pytest-xdist its tests share one worker.
+pytestmark = pytest.mark.xdist_group("ray")
+
 from toolgym.distributed import RolloutPool, rollout_specs  # noqa: E402
 
 ENV = "toolgym/Retail-v0"

@@ -14,8 +14,10 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import toolgym
+from tests.envs.test_retail import results, solved, verdict
 from toolgym import NoToolAgent, OracleAgent, run_episode
 from toolgym.core.errors import ToolError
+from toolgym.core.grading import mentions
 from toolgym.core.task import DIFFICULTIES, run_plan
 from toolgym.envs.calendar import SUITE
 
@@ -177,3 +179,87 @@ def test_other_world_sizes(size: str) -> None:
 
 def test_env_checker_passes() -> None:
     check_env(gym.make(ENV_ID).unwrapped)
+
+
+# The tasks whose reply states a fact (the others only change calendars), and how many of 8 seeds
+# must declare a wrong candidate: a colleague's next meeting may be the user's only one that day.
+ANSWERS = {
+    ("schedule_meeting", "hard"): 8,
+    ("find_common_slot", "hard"): 8,
+    ("next_meeting", "easy"): 6,
+    ("next_meeting", "medium"): 6,
+    ("next_meeting", "hard"): 6,
+}
+
+
+@pytest.mark.parametrize(("family", "difficulty"), sorted(ANSWERS))
+def test_a_reply_stating_a_distractor_fails(env: gym.Env, family: str, difficulty: str) -> None:
+    declared = 0
+    for seed in range(8):
+        episode, reply = solved(env, family, difficulty, seed)
+        answer = episode.reference.answer
+        assert verdict(episode, reply).success, episode.task.id
+        for wrong in answer.distractors:
+            assert not any(mentions(right, wrong) for right in answer.expect), wrong
+            assert not mentions(episode.user_prompt, wrong), wrong
+            result = verdict(episode, f"{reply} It is {wrong}.")
+            assert result.checks["no_wrong_values"] is False, (episode.task.id, wrong)
+            assert result.checks["answer"], result.notes
+        declared += bool(answer.distractors)
+    assert declared >= ANSWERS[(family, difficulty)], (family, difficulty, declared)
+
+
+def test_every_family_with_a_stated_fact_declares_distractors(env: gym.Env) -> None:
+    for family in SUITE.families:
+        for difficulty in DIFFICULTIES:
+            episode, _ = solved(env, family.name, difficulty, 1)
+            answer = episode.reference.answer
+            assert bool(answer.expect) == ((family.name, difficulty) in ANSWERS), answer
+            assert bool(answer.distractors) <= bool(answer.expect)
+
+
+def test_next_meeting_rejects_the_other_meetings_of_that_day(env: gym.Env) -> None:
+    tried = 0
+    for seed in range(10):
+        episode, reply = solved(env, "next_meeting", "medium", seed)
+        day, clock, title = episode.reference.answer.expect
+        listed = results(env, "list_events")[0]["events"]
+        found = next(e for e in listed if e["title"] == title and e["local_start"][:10] == day)
+        same_day = [e for e in listed if e["local_start"][:10] == day and e["title"] != title]
+        for other in same_day:
+            if other["local_start"][11:16] in (clock, found["local_end"][11:16]):
+                continue  # a time a right reply states
+            tried += 1
+            assert other["title"] in episode.reference.answer.distractors
+            assert other["local_start"][:16] in episode.reference.answer.distractors
+            assert not verdict(
+                episode, f"{reply} You also have it at {other['local_start'][11:16]}."
+            ).success
+            assert not verdict(episode, f"It is '{other['title']}' on {day} at {clock}.").success
+        # the meeting's own end time is no wrong value
+        assert verdict(episode, f"{reply[:-1]}, until {found['local_end'][11:16]}.").success
+    assert tried
+
+
+def test_the_earliest_common_slot_is_not_a_later_one(env: gym.Env) -> None:
+    for seed in range(6):
+        episode, _ = solved(env, "find_common_slot", "hard", seed)
+        day, clock = episode.reference.answer.expect
+        slots = results(env, "find_free_slots")[-1]["slots"]
+        later = [s["local_start"][:16] for s in slots if s["local_start"][11:16] > clock]
+        assert set(later[:3]) <= set(episode.reference.answer.distractors)
+        for wrong in episode.reference.answer.distractors:
+            assert not verdict(episode, f"It is on {wrong[:10]} at {wrong[11:]}.").success
+        assert verdict(episode, f"{day}, {clock} your time.").success
+
+
+def test_the_booked_room_is_not_another_of_the_office(env: gym.Env) -> None:
+    for seed in range(6):
+        episode, _ = solved(env, "schedule_meeting", "hard", seed)
+        (room,) = episode.reference.answer.expect
+        listed = results(env, "list_rooms")[0]
+        assert room == listed[0]["name"]
+        assert {r["name"] for r in listed[1:]} <= set(episode.reference.answer.distractors)
+        assert verdict(episode, f"You are in {room}.").success
+        for wrong in episode.reference.answer.distractors:
+            assert not verdict(episode, f"You are in {room} or {wrong}.").success

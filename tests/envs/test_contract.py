@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import toolgym
 from toolgym.core.env import INFO_KEYS
+from toolgym.envs.registry import SUITES
 from toolgym.evaluation import EpisodeError, Settings, run_episodes
 from toolgym.evaluation.episode import CLEAN, EpisodeSpec
 
@@ -51,9 +52,15 @@ def test_oracle_solves_every_task(env_id: str) -> None:
     failures = [(r["task_id"], r["checks"]) for r in records if not r["success"]]
     assert not failures, failures[:5]
     families = {f.name for f in gym.make(env_id).unwrapped.suite.families}
-    assert len(families) >= 6
+    if _built_in(env_id):  # our own suites' breadth; a suite of yours may have one family
+        assert len(families) >= 6
     assert {r["family"] for r in records} == families
     assert {r["difficulty"] for r in records} == {"easy", "medium", "hard"}
+
+
+def _built_in(env_id: str) -> bool:
+    target = SUITES.target(env_id.removeprefix("toolgym/").removesuffix("-v0"))
+    return isinstance(target, str) and target.startswith("toolgym.envs.")
 
 
 def test_answering_at_once_never_succeeds(env_id: str) -> None:

@@ -19,7 +19,10 @@ import yaml
 from gymnasium.utils.env_checker import check_env
 
 import toolgym
+from tests.envs.test_retail import results, solved, verdict
+from toolgym.core.grading import mentions
 from toolgym.core.messages import AgentTurn, ToolCall
+from toolgym.core.task import DIFFICULTIES
 from toolgym.envs.filesystem import SUITE, ini_data, json_data, report_lines, yaml_data
 from toolgym.envs.filesystem_world import build_workspace
 from toolgym.toolkits.filesystem import FileSystem
@@ -243,3 +246,103 @@ def test_same_seed_same_digest() -> None:
         return hashlib.sha256(json.dumps(r.infos, sort_keys=True).encode()).hexdigest()
 
     assert digest() == digest()
+
+
+# The tasks whose reply states a fact, and how many of 8 seeds must declare a wrong candidate
+# (a case-sensitive count is only wrong when the files spell the codename in several ways).
+ANSWERS = {
+    ("find_by_content", "easy"): 8,
+    ("find_by_content", "medium"): 8,
+    ("find_by_content", "hard"): 3,
+    ("summarise_report", "hard"): 8,
+    ("clean_duplicates", "hard"): 8,
+}
+
+
+@pytest.mark.parametrize(("family", "difficulty"), sorted(ANSWERS))
+def test_a_reply_stating_a_distractor_fails(env: gym.Env, family: str, difficulty: str) -> None:
+    declared = 0
+    for seed in range(8):
+        episode, reply = solved(env, family, difficulty, seed)
+        answer = episode.reference.answer
+        assert verdict(episode, reply).success, episode.task.id
+        for wrong in answer.distractors:
+            assert not any(mentions(right, wrong) for right in answer.expect), wrong
+            assert not mentions(episode.user_prompt, wrong), wrong
+            result = verdict(episode, f"{reply} It is {wrong}.")
+            assert result.checks["no_wrong_values"] is False, (episode.task.id, wrong)
+            assert result.checks["answer"], result.notes
+        declared += bool(answer.distractors)
+    assert declared >= ANSWERS[(family, difficulty)], (family, difficulty, declared)
+
+
+def test_every_family_with_a_stated_fact_declares_distractors(env: gym.Env) -> None:
+    for family in SUITE.families:
+        for difficulty in DIFFICULTIES:
+            episode, _ = solved(env, family.name, difficulty, 1)
+            answer = episode.reference.answer
+            assert bool(answer.expect) == ((family.name, difficulty) in ANSWERS), answer
+            assert bool(answer.distractors) <= bool(answer.expect)
+
+
+def test_the_file_with_a_code_one_digit_off_is_wrong(env: gym.Env) -> None:
+    for seed in range(6):
+        episode, _ = solved(env, "find_by_content", "medium", seed)
+        path, line = episode.reference.answer.expect
+        code = episode.task.literals[0]
+        (near,) = episode.reference.answer.distractors
+        text = episode.world.toolkit("filesystem").read_text(near)
+        assert near != path and code not in text and code[:-1] in text
+        assert verdict(episode, f"Found it: {path}, line {line}.").success
+        assert not verdict(episode, f"It is in {path} (line {line}) or {near}.").success
+
+
+def test_a_ticket_is_in_one_file_not_its_siblings(env: gym.Env) -> None:
+    for seed in range(4):
+        episode, _ = solved(env, "find_by_content", "easy", seed)
+        (path,) = episode.reference.answer.expect
+        scope = episode.task.literals[1]
+        siblings = episode.reference.answer.distractors
+        assert siblings and all(d.startswith(scope + "/") for d in siblings)
+        assert verdict(episode, f"That's {path}.").success
+        assert not verdict(episode, f"Either {path} or {siblings[0]}.").success
+
+
+def test_copied_count_is_not_a_case_sensitive_one(env: gym.Env) -> None:
+    tried = 0
+    for seed in range(12):
+        episode, _ = solved(env, "find_by_content", "hard", seed)
+        (count,) = episode.reference.answer.expect
+        codename = episode.task.literals[0]
+        fs = episode.world.toolkit("filesystem")
+        exact = sum(codename in fs.read_text(p) for p in results(env, "fs_grep")[0]["results"])
+        if exact and str(exact) != count:
+            tried += 1
+            assert str(exact) in episode.reference.answer.distractors
+            assert not verdict(episode, f"I copied {exact} files.").success
+        assert verdict(episode, f"Copied {count} files to /review.").success
+    assert tried
+
+
+def test_the_most_errors_are_not_a_runner_up(env: gym.Env) -> None:
+    for seed in range(6):
+        episode, _ = solved(env, "summarise_report", "hard", seed)
+        (leader,) = episode.reference.answer.expect
+        ranked = results(env, "fs_grep")[0]["results"]
+        runners = {r["path"].rsplit("/", 1)[1] for r in ranked} - {leader}
+        assert runners == set(episode.reference.answer.distractors)
+        assert verdict(episode, f"{leader} has the most.").success
+        for runner in runners:
+            assert not verdict(episode, f"{runner} has the most errors.").success
+
+
+def test_freed_bytes_do_not_count_namesakes_or_kept_copies(env: gym.Env) -> None:
+    for seed in range(6):
+        episode, _ = solved(env, "clean_duplicates", "hard", seed)
+        (freed,) = episode.reference.answer.expect
+        sums = results(env, "fs_checksum")[0]["checksums"]
+        digests = [e["sha256"] for e in sums]
+        every_copy = sum(e["size"] for e in sums if digests.count(e["sha256"]) > 1)
+        assert str(every_copy) in episode.reference.answer.distractors
+        assert verdict(episode, f"That frees {int(freed):,} bytes.").success
+        assert not verdict(episode, f"The duplicates take {every_copy:,} bytes.").success

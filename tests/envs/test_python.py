@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import json
+import statistics
 from collections.abc import Iterator
 
 import gymnasium as gym
@@ -10,7 +14,9 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import toolgym
+from tests.envs.test_retail import solved, verdict
 from toolgym import NoToolAgent, OracleAgent, run_episode
+from toolgym.core.grading import mentions
 from toolgym.core.messages import AgentTurn
 from toolgym.core.task import DIFFICULTIES
 from toolgym.envs.python import SUITE
@@ -99,3 +105,125 @@ def test_close_stops_the_interpreters() -> None:
     environment.close()
     assert sandbox.closed and not sandbox.dir.exists()
     assert all(p.poll() is not None for p in processes)
+
+
+ANSWERING = [f for f in FAMILIES if f != "summary_file"]  # the file is the answer there
+
+
+@pytest.mark.parametrize("family", ANSWERING)
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_a_reply_stating_a_distractor_fails(env: gym.Env, family: str, difficulty: str) -> None:
+    declared = 0
+    for seed in range(3):
+        episode, reply = solved(env, family, difficulty, seed)
+        answer = episode.reference.answer
+        assert verdict(episode, reply).success, episode.task.id
+        for wrong in answer.distractors:
+            assert not any(mentions(right, wrong) for right in answer.expect), wrong
+            assert not mentions(episode.user_prompt, wrong), wrong
+            result = verdict(episode, f"{reply} It is {wrong}.")
+            assert result.checks["no_wrong_values"] is False, (episode.task.id, wrong)
+            assert result.checks["answer"], result.notes
+        declared += bool(answer.distractors)
+    assert declared >= 2, (family, difficulty)  # a customer may share no name with another
+
+
+def _file(episode, name: str) -> bytes:
+    return episode.world.toolkit("python").files[name]
+
+
+def _rows(episode, name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(_file(episode, name).decode())))
+
+
+def test_units_of_another_region_are_wrong(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "sales_report", "easy", seed)
+        (units,) = episode.reference.answer.expect
+        region = episode.task.literals[0]
+        rows = _rows(episode, "sales.csv")
+        others = {r["region"] for r in rows} - {region}
+        for other in others:
+            theirs = str(sum(int(r["units"]) for r in rows if r["region"] == other))
+            if theirs != units:
+                assert theirs in episode.reference.answer.distractors
+                assert not verdict(episode, f"{region}: {units}, or {theirs}.").success
+
+
+def test_a_mean_is_not_a_median(env: gym.Env) -> None:
+    tried = 0
+    for seed in range(4):
+        episode, _ = solved(env, "payroll", "easy", seed)
+        (mean,) = episode.reference.answer.expect
+        dept = episode.task.literals[0]
+        people = json.loads(_file(episode, "employees.json"))
+        median = statistics.median(p["salary"] for p in people if p["department"] == dept)
+        if float(median) != float(mean):
+            tried += 1
+            assert not verdict(episode, f"The typical salary is {median:,}.").success
+        assert verdict(episode, f"They earn ${float(mean):,.2f} on average.").success
+    assert tried
+
+
+def test_a_gap_breaks_a_run_and_the_threshold_is_not_above_itself(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "sensor_stats", "hard", seed)
+        (run,) = episode.reference.answer.expect
+        for wrong in episode.reference.answer.distractors:
+            assert wrong != run
+            assert not verdict(episode, f"The longest run is {wrong} hours.").success
+        assert verdict(episode, f"{run} consecutive hours.").success
+
+
+def test_the_highest_reading_is_not_another_sensors(env: gym.Env) -> None:
+    tried = 0
+    for seed in range(4):
+        episode, _ = solved(env, "sensor_stats", "medium", seed)
+        if len(episode.reference.answer.expect) != 2:
+            continue  # a tied peak makes it the easy question
+        tried += 1
+        top, when = episode.reference.answer.expect
+        sensor = episode.task.literals[0]
+        rows = [r for r in _rows(episode, "readings.csv") if r["temperature"]]
+        peaks = {
+            f"{max(float(r['temperature']) for r in rows if r['sensor'] == s):.1f}"
+            for s in {r["sensor"] for r in rows}
+        }
+        assert peaks - {top} <= set(episode.reference.answer.distractors)
+        assert verdict(episode, f"{sensor} peaked at {top} degrees on {when}.").success
+    assert tried
+
+
+def test_the_best_average_is_not_the_biggest_total(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "customer_orders", "hard", seed)
+        country, average = episode.reference.answer.expect
+        for wrong in episode.reference.answer.distractors:
+            assert not verdict(
+                episode, f"{country}, averaging ${average}; {wrong} overall."
+            ).success
+        assert verdict(episode, f"Customers from {country} average ${average} per order.").success
+
+
+def test_server_errors_are_not_every_error(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "log_analysis", "easy", seed)
+        (count,) = episode.reference.answer.expect
+        log = [json.loads(line) for line in _file(episode, "access.jsonl").decode().splitlines()]
+        errors = str(sum(e["status"] >= 400 for e in log))
+        assert errors in episode.reference.answer.distractors
+        assert not verdict(episode, f"{errors} requests failed.").success
+        assert verdict(episode, f"{count} server errors.").success
+
+
+def test_the_most_valuable_warehouse_is_not_the_fullest(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "inventory", "hard", seed)
+        best, worth = episode.reference.answer.expect
+        data = json.loads(_file(episode, "inventory.json"))
+        units = {w["name"]: sum(i["quantity"] for i in w["items"]) for w in data["warehouses"]}
+        fullest = max(units, key=units.__getitem__)
+        if fullest != best:
+            assert fullest in episode.reference.answer.distractors
+            assert not verdict(episode, f"{fullest}, worth ${worth}.").success
+        assert verdict(episode, f"{best} holds ${float(worth):,.2f} of stock.").success

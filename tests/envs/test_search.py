@@ -13,9 +13,12 @@ from gymnasium.utils.env_checker import check_env
 
 import toolgym
 from tests.envs.contract import fuzz, oracle_digest, oracle_digest_elsewhere
+from tests.envs.test_retail import results, solved, verdict
 from toolgym import NoToolAgent, OracleAgent, run_episode
+from toolgym.core.grading import mentions
 from toolgym.core.task import DIFFICULTIES
 from toolgym.envs.search import SUITE
+from toolgym.toolkits.search.corpus import words
 
 ENV_ID = "toolgym/Search-v0"
 FAMILIES = [f.name for f in SUITE.families]
@@ -197,3 +200,107 @@ def test_other_worlds_and_sizes_stay_solvable(size: str) -> None:
         for seed in range(40):
             result = run_episode(env, OracleAgent(env), seed=seed)
             assert result.success, (size, world_seed, result.task_id, env.unwrapped.result.notes)
+
+
+# How many of 8 seeds must declare a wrong candidate, where fewer may: an easy comparison names
+# both candidates in the question (a reply may repeat them), and a sum over two documents has no
+# partial sum that is not one of its parts.
+DECLARED = {("comparison", "easy"): 0, ("aggregation", "medium"): 3, ("multi_hop", "medium"): 2}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_a_reply_stating_a_distractor_fails(env: gym.Env, family: str, difficulty: str) -> None:
+    declared = 0
+    for seed in range(8):
+        episode, reply = solved(env, family, difficulty, seed)
+        answer = episode.reference.answer
+        assert verdict(episode, reply).success, episode.task.id
+        for wrong in answer.distractors:
+            assert not any(mentions(right, wrong) for right in answer.expect), wrong
+            assert not mentions(episode.user_prompt, wrong), wrong
+            result = verdict(episode, f"{reply} It is {wrong}.")
+            assert result.checks["no_wrong_values"] is False, (episode.task.id, wrong)
+            assert result.checks["answer"], result.notes
+        declared += bool(answer.distractors)
+    assert declared >= DECLARED.get((family, difficulty), 4), (family, difficulty, declared)
+
+
+def _corpus(env: gym.Env):
+    return env.unwrapped.episode.world.toolkit("search").corpus
+
+
+def test_a_fact_read_off_a_namesake_page_is_wrong(env: gym.Env) -> None:
+    for seed in range(6):
+        episode, _ = solved(env, "single_fact", "easy", seed)
+        (right,) = episode.reference.answer.expect
+        corpus = _corpus(env)
+        asked = next(e for e in corpus.entities.values() if e.name == episode.task.literals[0])
+        for wrong in episode.reference.answer.distractors:
+            assert wrong != right
+            sources = [
+                e
+                for e in corpus.of_kind(asked.kind)
+                if e is not asked and set(words(e.name)) & set(words(asked.name))
+            ]
+            assert sources, wrong  # another page a search for the name returns
+            assert not verdict(episode, f"It is {wrong}.").success
+        assert verdict(episode, f"The answer is {right}.").success
+
+
+def test_a_gap_in_years_is_not_one_off_or_another_persons(env: gym.Env) -> None:
+    for seed in range(4):
+        episode, _ = solved(env, "date_arithmetic", "medium", seed)
+        (years,) = episode.reference.answer.expect
+        distractors = episode.reference.answer.distractors
+        assert {str(int(years) - 1), str(int(years) + 1)} <= set(distractors)
+        assert verdict(episode, f"The founder was {years} years old then.").success
+        assert not verdict(episode, f"About {int(years) + 1} years old.").success
+
+
+def test_a_count_through_the_wrong_relation_is_wrong(env: gym.Env) -> None:
+    for seed in range(6):
+        episode, _ = solved(env, "aggregation", "easy", seed)
+        (count,) = episode.reference.answer.expect
+        assert episode.reference.answer.distractors
+        for wrong in episode.reference.answer.distractors:
+            assert wrong != count
+            assert not verdict(episode, f"{wrong}.").success
+        assert verdict(episode, f"There are {count}.").success
+
+
+def test_a_sum_missing_a_document_is_wrong_but_its_parts_are_not(env: gym.Env) -> None:
+    tried = 0
+    for seed in range(8):
+        episode, _ = solved(env, "aggregation", "medium", seed)
+        (total,) = episode.reference.answer.expect
+        documents = len(results(env, "open_document"))
+        if documents < 3:
+            continue
+        tried += 1
+        missed = episode.reference.answer.distractors
+        assert len(missed) == documents
+        for wrong in missed:
+            assert not verdict(episode, f"{int(wrong):,} in total.").success
+        parts = " + ".join(f"{int(total) - int(wrong):,}" for wrong in missed)
+        assert verdict(episode, f"{parts} = {int(total):,}.").success
+    assert tried
+
+
+def test_the_comparison_losers_are_distractors(env: gym.Env) -> None:
+    for seed in range(4):
+        episode, _ = solved(env, "comparison", "hard", seed)
+        (winner,) = episode.reference.answer.expect
+        losers = episode.reference.answer.distractors
+        assert len(losers) == 2 and winner not in losers
+        assert not verdict(episode, f"{winner}, or maybe {losers[0]}.").success
+
+
+@pytest.mark.parametrize("family", ["multi_hop", "not_found"])
+def test_a_name_on_the_way_is_never_a_distractor(env: gym.Env, family: str) -> None:
+    for seed in range(8):
+        episode, reply = solved(env, family, "hard", seed)
+        titles = [r["title"] for r in results(env, "open_document")]
+        for title in titles:
+            assert title not in episode.reference.answer.distractors
+        assert verdict(episode, f"Via {', '.join(titles)}: {reply}").success

@@ -17,6 +17,8 @@ from gymnasium.utils.env_checker import check_env
 
 import toolgym
 from tests.envs.contract import fuzz, oracle_digest, oracle_digest_elsewhere
+from tests.envs.test_retail import results, solved, verdict
+from toolgym.core.grading import mentions
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.core.task import Step, World
 from toolgym.envs.workspace import SUITE
@@ -291,3 +293,108 @@ def test_other_worlds_and_sizes_stay_solvable(size: str) -> None:
             result = toolgym.run_episode(env, agent, seed=2, options=options)
             assert result.success, (size, result.task_id, env.unwrapped.result.notes)
     env.close()
+
+
+# The tasks whose reply states a fact (reconcile hard too: its reply must state the disputed
+# amount). A comparison of two articles names both in the request, so it has none to declare.
+ANSWERS = [
+    ("export_report", "hard"),
+    ("follow_instructions", "hard"),
+    ("search_then_act", "hard"),
+    ("reconcile", "easy"),
+    ("reconcile", "medium"),
+    ("reconcile", "hard"),
+    ("python_to_action", "hard"),
+]
+
+
+@pytest.mark.parametrize(("family", "difficulty"), ANSWERS)
+def test_a_reply_stating_a_distractor_fails(env: gym.Env, family: str, difficulty: str) -> None:
+    for seed in range(5):
+        episode, reply = solved(env, family, difficulty, seed)
+        answer = episode.reference.answer
+        assert verdict(episode, reply).success, episode.task.id
+        assert answer.distractors, episode.task.id
+        for wrong in answer.distractors:
+            assert not any(mentions(right, wrong) for right in answer.expect), wrong
+            assert not mentions(episode.user_prompt, wrong), wrong
+            result = verdict(episode, f"{reply} It is {wrong}.")
+            assert result.checks["no_wrong_values"] is False, (episode.task.id, wrong)
+            assert result.checks.get("answer", True), result.notes
+
+
+def test_only_tasks_with_a_stated_fact_declare_distractors(env: gym.Env) -> None:
+    for family in FAMILIES:
+        for difficulty in DIFFICULTIES:
+            episode, _ = solved(env, family, difficulty, 1)
+            declared = bool(episode.reference.answer.distractors)
+            assert declared == ((family, difficulty) in ANSWERS), (family, difficulty)
+
+
+def test_the_top_category_is_not_one_it_beat(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "export_report", "hard", seed)
+        (top,) = episode.reference.answer.expect
+        written = results(env, "fs_write")[0]
+        report = episode.world.toolkit("filesystem").read_text(written["path"])
+        beaten = [line.split(":")[0] for line in report.splitlines()[1:-1]]
+        assert set(beaten) == set(episode.reference.answer.distractors)
+        assert verdict(episode, f"Mostly on {top}.").success
+        assert not verdict(episode, f"Mostly on {top} and {beaten[0]}.").success
+
+
+def test_errand_refunds_are_one_item_and_the_cancelled_order(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "follow_instructions", "hard", seed)
+        (total,) = episode.reference.answer.expect
+        returned = results(env, "return_items")[0]["refund"]
+        cancelled = results(env, "cancel_order")[0]["refunded"]
+        whole = results(env, "get_order")[0]["total"] + cancelled
+        assert f"{whole:.2f}" in episode.reference.answer.distractors
+        reply = f"${returned:.2f} for the return plus ${cancelled:.2f} back: ${total} in all."
+        assert verdict(episode, reply).success, episode.reference.answer
+        assert not verdict(episode, f"You get ${whole:,.2f} back.").success
+
+
+def test_the_new_savings_balance_is_not_the_old_one(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "search_then_act", "hard", seed)
+        (balance,) = episode.reference.answer.expect
+        moved = results(env, "transfer_funds")[0]
+        before = next(
+            a["balance"]
+            for a in results(env, "list_accounts")[0]
+            if a["account_id"] == moved["to_account_id"]
+        )
+        assert f"{before:.2f}" in episode.reference.answer.distractors
+        assert not verdict(episode, f"It holds ${before:,.2f}.").success
+        # the checking balance left after the move is no wrong value
+        assert verdict(
+            episode, f"Now ${balance}; checking has ${moved['from_balance']:.2f}."
+        ).success
+
+
+def test_a_ledger_mistake_may_be_quoted_but_other_rows_are_wrong(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, reply = solved(env, "reconcile", "easy", seed)
+        (merchant,) = episode.reference.answer.expect
+        posted = re.search(r"posted -?(\d+\.\d\d)", episode.reference.answer.text).group(1)
+        ledger = results(env, "fs_read")[0]["content"]
+        row = next(line for line in ledger.splitlines() if merchant.casefold() in line.casefold())
+        mine = row.rsplit(",", 1)[1].lstrip("-")
+        quoted = f"The {merchant} line says {mine}, but the bank posted {posted}."
+        assert verdict(episode, quoted).success, (quoted, episode.reference.answer)
+        statement = results(env, "list_transactions")[0]["transactions"]
+        others = [t for t in statement if t["merchant"] and t["merchant"] != merchant]
+        assert others
+        assert not verdict(episode, f"{reply} Also check {others[0]['merchant']}.").success
+
+
+def test_a_commission_is_on_its_own_region(env: gym.Env) -> None:
+    for seed in range(3):
+        episode, _ = solved(env, "python_to_action", "hard", seed)
+        (fee,) = episode.reference.answer.expect
+        revenue = int(results(env, "run_python")[0]["stdout"]) / 100
+        assert verdict(episode, f"{fee} on revenue of ${revenue:,.2f}.").success
+        for wrong in episode.reference.answer.distractors:
+            assert not verdict(episode, f"The commission is ${wrong}.").success

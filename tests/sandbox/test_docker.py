@@ -8,6 +8,9 @@ import pytest
 
 from toolgym.sandbox import DockerSandbox, ExecutionError, Limits, SandboxError, make_sandbox
 
+# One private engine at a time: under pytest-xdist these tests share one worker.
+pytestmark = pytest.mark.xdist_group("dockerd")
+
 docker = pytest.importorskip("docker", reason="the docker SDK is not installed")
 
 from tests.sandbox.dockerd import Unavailable, engine  # noqa: E402

@@ -10,7 +10,7 @@ from gymnasium.utils.env_checker import check_env
 
 import toolgym
 from toolgym.agents import OracleAgent, TextAgent
-from toolgym.envs import make_env
+from toolgym.registration import make_env
 from toolgym.wrappers import ChatHistory, Conversation
 
 

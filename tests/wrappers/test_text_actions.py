@@ -16,9 +16,9 @@ import toolgym
 from toolgym.agents import OracleAgent, TextAgent
 from toolgym.core.episode import Episode, Interceptor
 from toolgym.core.task import DIFFICULTIES
-from toolgym.envs import make_env
 from toolgym.envs.retail import SUITE
 from toolgym.formats import get, names
+from toolgym.registration import make_env
 from toolgym.wrappers import TextActions
 from toolgym.wrappers.text_actions import FORMAT_KEY, draw_format
 

@@ -21,12 +21,23 @@ import os
 import queue
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from toolgym.evaluation.episode import CLEAN, AgentFactory, EpisodeSpec, Settings, Workbench
-from toolgym.evaluation.runner import EpisodeError, episodes_per_call, play_episode
+from toolgym.evaluation.episode import (
+    CLEAN,
+    AgentFactory,
+    EpisodeError,
+    EpisodeSpec,
+    Settings,
+    Workbench,
+    episodes_per_call,
+    play_episode,
+)
 
-__all__ = ["RolloutPool", "rollout_specs"]
+if TYPE_CHECKING:
+    from toolgym.evaluation.runner import EvalConfig
+
+__all__ = ["RolloutPool", "play_on_ray", "rollout_specs"]
 
 Result = dict[str, Any] | EpisodeError
 
@@ -236,6 +247,17 @@ class RolloutPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def play_on_ray(config: EvalConfig, specs: Sequence[EpisodeSpec]) -> Iterator[Result]:
+    """The evaluation's ``ray`` backend: ``specs`` on a pool sized for the run."""
+    with RolloutPool(
+        config.settings(),
+        workers=min(config.workers, len(specs)),
+        envs_per_worker=config.envs_per_worker,
+        address=config.address,
+    ) as pool:
+        yield from pool.run(specs)
 
 
 def rollout_specs(

@@ -7,7 +7,6 @@ of birth and combine several records, a conditional, or an aggregate.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -15,9 +14,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from toolgym.core.grading import mentions
+from toolgym.core.money import figure as _figure
+from toolgym.core.money import usd
 from toolgym.core.task import Answer, Task, call
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.answers import wrong_candidates
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.bank import (
     DISPUTE_WINDOW_DAYS,
     TODAY,
@@ -84,14 +85,7 @@ T = TypeVar("T")
 # ------------------------------------------------------------------ words
 def _usd(amount_cents: int) -> str:
     """An amount as a person writes it: ``$250`` or ``$1,250.40``."""
-    if amount_cents % 100 == 0:
-        return f"${amount_cents // 100:,}"
-    return f"${amount_cents / 100:,.2f}"
-
-
-def _figure(amount_cents: int) -> str:
-    """An amount as the checker expects it (any rendering of the value matches)."""
-    return f"{amount_cents / 100:.2f}"
+    return usd(amount_cents, whole=True)
 
 
 def _spoken(day: str) -> str:
@@ -118,23 +112,6 @@ def _full_months(count: int = 3) -> list[tuple[str, str, str]]:
 def _c(amount: float) -> int:
     """A dollar amount read from a tool result, as exact cents."""
     return round(amount * 100)
-
-
-_ZERO = re.compile(r"-?0+(?:\.0+)?")
-
-
-def _wrong(candidates: Iterable[str], right: Iterable[str], said: str = "") -> tuple[str, ...]:
-    """The wrong candidates a careless reply would state, each once: none empty or zero (too
-    common to be a claim), equal to a right value, or stated in the request ``said`` (a correct
-    reply may repeat what the holder said)."""
-    right = tuple(right)
-    out = []
-    for term in dict.fromkeys(candidates):
-        if not term or _ZERO.fullmatch(term) or mentions(said, term):
-            continue
-        if not any(mentions(value, term) for value in right):
-            out.append(term)
-    return tuple(out)
 
 
 def _balances(rows: Iterable[dict[str, Any]], *skip: str) -> list[str]:
@@ -164,10 +141,7 @@ class _Index:
 
 
 def _index(api: BankAPI) -> _Index:
-    found = getattr(api, "_task_index", None)
-    if found is None:
-        found = api._task_index = _Index(api)  # type: ignore[attr-defined]
-    return found
+    return clean_index(api, _Index)
 
 
 def _holder_with(
@@ -320,7 +294,7 @@ def balance_inquiry(api: BankAPI, rng: np.random.Generator, difficulty: str) -> 
             return Answer(
                 f"Together your checking and savings hold ${total}.",
                 (total,),
-                _wrong([_figure(cents + owed), _figure(cents - owed)], right, prompt),
+                wrong_candidates([_figure(cents + owed), _figure(cents - owed)], right, prompt),
             )
         row = _named(listed, "nickname", account.nickname)
         balance = _figure(_c(row["balance"]))
@@ -329,7 +303,7 @@ def balance_inquiry(api: BankAPI, rng: np.random.Generator, difficulty: str) -> 
             return Answer(
                 f"Your {account.nickname} balance is ${balance}.",
                 (balance,),
-                _wrong(others, [balance], prompt),
+                wrong_candidates(others, [balance], prompt),
             )
         found = yield call(
             "list_transactions",
@@ -350,7 +324,7 @@ def balance_inquiry(api: BankAPI, rng: np.random.Generator, difficulty: str) -> 
             f"Your last paycheck of ${paid} arrived on {last['date']}; "
             f"the {account.nickname} balance is ${balance}.",
             (paid, balance),
-            _wrong([*others, *older], (paid, balance), prompt),
+            wrong_candidates([*others, *older], (paid, balance), prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -456,7 +430,7 @@ def transfer_between_accounts(api: BankAPI, rng: np.random.Generator, difficulty
         return Answer(
             text,
             () if difficulty == "easy" else (moved,),
-            _wrong(_balances(listed, *ends), right, prompt),
+            wrong_candidates(_balances(listed, *ends), right, prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -597,7 +571,7 @@ def pay_bill(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
         wrong += _balances(listed, *ends)
         return Answer(
             f"Paid ${paid} to {payee.name} (payment {done['payment_id']}).",
-            distractors=_wrong(wrong, right, prompt),
+            distractors=wrong_candidates(wrong, right, prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -733,7 +707,7 @@ def lost_card(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
         if difficulty == "easy":
             return Answer(
                 f"Your card ending {card.last4} is frozen.",
-                distractors=_wrong(others, [frozen["last4"]], prompt),
+                distractors=wrong_candidates(others, [frozen["last4"]], prompt),
             )
         if difficulty == "medium":
             new = yield call("replace_card", "Issue a replacement.", holder_id=hid, card_id=card_id)
@@ -741,7 +715,7 @@ def lost_card(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
                 f"The card ending {card.last4} is frozen and a replacement ending "
                 f"{new['last4']} is on its way.",
                 (new["last4"],),
-                _wrong(others, [new["last4"], frozen["last4"]], prompt),
+                wrong_candidates(others, [new["last4"], frozen["last4"]], prompt),
             )
         opened = yield call(
             "dispute_transaction",
@@ -755,7 +729,7 @@ def lost_card(api: BankAPI, rng: np.random.Generator, difficulty: str) -> Task:
         return Answer(
             f"The card ending {frozen['last4']} is frozen and dispute {opened['dispute_id']} "
             "is open.",
-            distractors=_wrong(
+            distractors=wrong_candidates(
                 [*others, *(v for pair in amiss for v in pair)], [frozen["last4"]], prompt
             ),
         )
@@ -971,7 +945,7 @@ def dispute_charge(api: BankAPI, rng: np.random.Generator, difficulty: str) -> T
             opened.append(done["dispute_id"])
         return Answer(
             f"Opened {len(opened)} dispute(s): {', '.join(opened)}.",
-            distractors=_wrong(wrong, [], prompt),
+            distractors=wrong_candidates(wrong, [], prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -1129,7 +1103,7 @@ def raise_card_limit(api: BankAPI, rng: np.random.Generator, difficulty: str) ->
             if row["card_id"] not in changed
             for k in ("daily_limit", "max_daily_limit")
         ]
-        return Answer(f"New daily limits: {text}.", expect, _wrong(wrong, right, prompt))
+        return Answer(f"New daily limits: {text}.", expect, wrong_candidates(wrong, right, prompt))
 
     prompt = f"{intro} {ask}"
     return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=(*literals, *said))
@@ -1251,7 +1225,7 @@ def spending_by_category(api: BankAPI, rng: np.random.Generator, difficulty: str
             return Answer(
                 f"Your top category was {best}, at ${amount}.",
                 (best, amount),
-                _wrong(wrong, right, prompt),
+                wrong_candidates(wrong, right, prompt),
             )
         amount = _figure(totals[category])
         right = [amount, *breakdown[category]]
@@ -1270,7 +1244,7 @@ def spending_by_category(api: BankAPI, rng: np.random.Generator, difficulty: str
                 if name != month
             ]
         return Answer(
-            f"You spent ${amount} on {category}.", (amount,), _wrong(wrong, right, prompt)
+            f"You spent ${amount} on {category}.", (amount,), wrong_candidates(wrong, right, prompt)
         )
 
     prompt = f"{intro} {ask}"

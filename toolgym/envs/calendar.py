@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from toolgym.core.task import Answer, Step, Task, call
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.answers import wrong_candidates
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.calendar import (
     BUILDINGS,
     LAST_DAY,
@@ -112,10 +113,7 @@ class _Index:
 
 
 def _index(api: CalendarAPI) -> _Index:
-    found = getattr(api, "_task_index", None)
-    if found is None:
-        found = api._task_index = _Index(api)  # type: ignore[attr-defined]
-    return found
+    return clean_index(api, _Index)
 
 
 def _search(rng: np.random.Generator, items: Sequence[T], test: Callable[[T], Any]) -> Any:
@@ -357,13 +355,18 @@ def schedule_meeting(api: CalendarAPI, rng: np.random.Generator, difficulty: str
         )
         name = created["room"]["name"] if created["room"] else ""
         text = f"Scheduled '{title}' ({created['event_id']})" + (f" in {name}." if name else ".")
-        return Answer(text, (name,) if difficulty == "hard" else ())
+        if difficulty != "hard":
+            return Answer(text)
+        # The room a careless reply would name: another room of the same office.
+        others = [r.name for r in api.rooms.values() if r.building == user.office]
+        return Answer(text, (name,), wrong_candidates(others, [text], prompt))
 
     literals = (title, day_text, begin_text, end_text, _refer(user, by_name))
     literals += tuple(_refer(g, by_name) for g in guests)
     if difficulty == "medium":
         literals += (wanted, user.office)
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("calendar")
@@ -567,6 +570,13 @@ def find_common_slot(api: CalendarAPI, rng: np.random.Generator, difficulty: str
             "needed. When is it, my time?"
         )
     facts.update(title=title)
+    # Each asked day's first free slot, for the hard reply that gives the wrong day's.
+    ask_slots = {"duration_minutes": length, "time_zone": user.time_zone}
+    everyone = [user.id, *(g.id for g in guests)]
+    firsts = {
+        d: api.find_free_slots(person_ids=everyone, date=d.isoformat(), **ask_slots)["slots"][:1]
+        for d in (days if difficulty == "hard" else ())
+    }
 
     def plan():
         me = yield from _identify(user, by_name)
@@ -608,14 +618,22 @@ def find_common_slot(api: CalendarAPI, rng: np.random.Generator, difficulty: str
         )
         local = datetime.fromisoformat(created["local_start"])
         day_text, clock = f"{local:%Y-%m-%d}", f"{local:%H:%M}"
-        return Answer(
-            f"Booked '{title}' on {day_text} at {clock} your time.",
-            (day_text, clock) if difficulty == "hard" else (),
-        )
+        text = f"Booked '{title}' on {day_text} at {clock} your time."
+        if difficulty != "hard":
+            return Answer(text)
+        # The slots a careless reply would give: a later one that day, the other day's first,
+        # or the same time on the other day.
+        later = [s["local_start"][:16] for s in slots["slots"] if s["start"] > chosen["start"]]
+        other_day = [d for d in days if d.isoformat() != day_text]
+        wrong = later[:3] + [s["local_start"][:16] for d in other_day for s in firsts[d]]
+        wrong += [f"{d.isoformat()}T{clock}" for d in other_day]
+        right = (text, created["local_end"][:16])
+        return Answer(text, (day_text, clock), wrong_candidates(wrong, right, prompt))
 
     literals = (title, *day_texts, *(_refer(g, by_name) for g in guests))
     literals += (_refer(user, by_name),)
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("calendar")
@@ -905,6 +923,15 @@ def next_meeting(api: CalendarAPI, rng: np.random.Generator, difficulty: str) ->
         day, clock = f"{local:%Y-%m-%d}", f"{local:%H:%M}"
         text = f"'{found['title']}' on {day} at {clock} your time"
         expect: tuple[str, ...] = (day, clock)
+        # What a careless reply would state: another meeting of that day, or a later one with
+        # the same colleague (its title, and its day and time together).
+        rivals = [
+            e
+            for e in listed["events"]
+            if e["event_id"] != found["event_id"]
+            and (e["local_start"][:10] == day or _with(e, them["person_id"]))
+        ]
+        wrong = [e["local_start"][:16] for e in rivals] + [e["title"] for e in rivals]
         if difficulty == "medium":
             expect += (found["title"],)
         if difficulty == "hard":
@@ -917,10 +944,12 @@ def next_meeting(api: CalendarAPI, rng: np.random.Generator, difficulty: str) ->
             there = datetime.fromisoformat(theirs["local"])
             text += f", which is {there:%Y-%m-%d %H:%M} for {other.name}"
             expect += (f"{there:%H:%M}",)
-        return Answer(text + ".", expect)
+        right = (text, found["title"], found["local_end"][:16])
+        return Answer(text + ".", expect, wrong_candidates(wrong, right, prompt))
 
     literals = (_refer(other, by_name), _refer(user, by_name))
-    return make_task(SYSTEM_PROMPT, f"{intro} {ask}", plan, facts=facts, literals=literals)
+    prompt = f"{intro} {ask}"
+    return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
 
 
 @SUITE.family("calendar")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -11,9 +12,25 @@ import numpy as np
 from toolgym.core.task import Task, World
 from toolgym.core.tool import Toolkit
 
-__all__ = ["FunctionFamily", "Suite", "make_task", "pick", "policy_prompt"]
+__all__ = ["FunctionFamily", "Suite", "clean_index", "make_task", "pick", "policy_prompt"]
 
 T = TypeVar("T")
+Index = TypeVar("Index")
+
+_INDEXES: weakref.WeakKeyDictionary[Any, dict[Callable[[Any], Any], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def clean_index(toolkit: T, build: Callable[[T], Index]) -> Index:
+    """``build(toolkit)``, computed once per toolkit instance: the lookups a family needs over
+    the clean world (families generate tasks right after the world is rolled back to it, and
+    the clean world never changes). Forks and copies build their own."""
+    built = _INDEXES.setdefault(toolkit, {})
+    found = built.get(build)
+    if found is None:
+        found = built[build] = build(toolkit)
+    return found
 
 
 def pick(rng: np.random.Generator, items: Sequence[T]) -> T:

@@ -25,6 +25,7 @@ import yaml
 
 from toolgym.core.state import Change
 from toolgym.core.task import Answer, CheckResult, Reference, Task, World, call
+from toolgym.envs.answers import wrong_candidates
 from toolgym.envs.common import Suite, pick, policy_prompt
 from toolgym.envs.filesystem_world import (
     CATEGORIES,
@@ -239,6 +240,8 @@ def find_by_content(fs: FileSystem, rng: np.random.Generator, difficulty: str) -
         target = pick(rng, [p for p in idx.text_files if p.startswith(scope + "/")])
         _insert_line(fs, target, pick(rng, CODE_LINES).format(code=code), rng)
         prompt = f"Which file in {scope} mentions ticket {code}? Give me its full path."
+        # A hedging reply names the project's other files too.
+        siblings = [p for p in idx.text_files if p.startswith(scope + "/") and p != target]
 
         def plan():
             found = yield call(
@@ -249,7 +252,8 @@ def find_by_content(fs: FileSystem, rng: np.random.Generator, difficulty: str) -
                 output="files",
             )
             path = found["results"][0]
-            return Answer(f"Ticket {code} is mentioned in {path}.", (path,))
+            text = f"Ticket {code} is mentioned in {path}."
+            return Answer(text, (path,), wrong_candidates(siblings, [text], prompt))
 
         return _task(prompt, plan, (code, scope))
 
@@ -258,6 +262,8 @@ def find_by_content(fs: FileSystem, rng: np.random.Generator, difficulty: str) -
     near = code[:-1] + str((int(code[-1]) + int(rng.integers(1, 9))) % 10)
     if near.casefold() not in idx.corpus:
         _insert_line(fs, decoy, pick(rng, CODE_LINES).format(code=near), rng)
+    # The files a careless search (a code one digit off) finds instead.
+    near_files = [p for p in idx.text_files if near.casefold() in fs.read_text(p).casefold()]
     prompt = (
         f"Somewhere in my files there is a note about {code}. Which file is it in, and on "
         "which line?"
@@ -268,10 +274,9 @@ def find_by_content(fs: FileSystem, rng: np.random.Generator, difficulty: str) -
             "fs_grep", "Search every file for the exact code.", pattern=rf"\b{code}\b", path="/"
         )
         hit = found["results"][0]
-        return Answer(
-            f"{code} is mentioned in {hit['path']} on line {hit['line']}.",
-            (hit["path"], str(hit["line"])),
-        )
+        text = f"{code} is mentioned in {hit['path']} on line {hit['line']}."
+        wrong = wrong_candidates(near_files, [text], prompt)
+        return Answer(text, (hit["path"], str(hit["line"])), wrong)
 
     return _task(prompt, plan, (code,))
 
@@ -288,9 +293,12 @@ def _gather_mentions(fs: FileSystem, rng: np.random.Generator) -> Task:
             chosen.append(path)
         if len(chosen) == count:
             break
-    for path in chosen:
-        spelled = pick(rng, [codename, codename.lower(), codename.upper()])
+    spellings = [codename, codename.lower(), codename.upper()]
+    spelled_as = [pick(rng, spellings) for _ in chosen]
+    for path, spelled in zip(chosen, spelled_as, strict=True):
         _insert_line(fs, path, f"Notes for {spelled} go here.", rng)
+    # The counts a case-sensitive search gives, one per spelling.
+    by_case = [str(spelled_as.count(s)) for s in spellings]
     prompt = (
         f'Copy every file that mentions "{codename}" (in any capitalisation) into a new folder '
         "/review, keeping the file names, and tell me how many files you copied."
@@ -308,7 +316,8 @@ def _gather_mentions(fs: FileSystem, rng: np.random.Generator) -> Task:
         files = found["results"]
         yield call("fs_mkdir", "Create the review folder.", paths=["/review"])
         yield call("fs_cp", "Copy the files into it.", sources=files, destination="/review")
-        return Answer(f"Copied {len(files)} files into /review.", (str(len(files)),))
+        text = f"Copied {len(files)} files into /review."
+        return Answer(text, (str(len(files)),), wrong_candidates(by_case, [text], prompt))
 
     return _task(prompt, plan, (codename, "/review"))
 
@@ -598,7 +607,10 @@ def _error_report(fs: FileSystem, rng: np.random.Generator) -> Task:
         yield call("fs_mkdir", "Make sure /reports exists.", paths=["/reports"], parents=True)
         yield call("fs_write", "Write the summary.", path=report, content="\n".join(lines) + "\n")
         leader = _name(ranked[0]["path"])
-        return Answer(f"Wrote {report}. {leader} has the most errors.", (leader,))
+        text = f"Wrote {report}. {leader} has the most errors."
+        # A careless reply names a runner-up (or every log with errors).
+        others = [_name(r["path"]) for r in ranked[1:]]
+        return Answer(text, (leader,), wrong_candidates(others, [text], prompt))
 
     literals = (report, "<file name>: <count>", "total: <sum>")
     return _task(prompt, plan, literals, readers={report: report_lines})
@@ -716,9 +728,30 @@ def _dedupe_tree(fs: FileSystem, rng: np.random.Generator) -> Task:
         sizes = {e["path"]: e["size"] for e in groups}
         freed = sum(sizes[p] for p in doomed)
         yield call("fs_rm", "Delete the duplicates.", paths=doomed)
-        return Answer(f"Deleted {len(doomed)} duplicates, freeing {freed} bytes.", (str(freed),))
+        text = f"Deleted {len(doomed)} duplicates, freeing {freed} bytes."
+        right = [text, *(str(sizes[p]) for p in doomed)]
+        return Answer(
+            text, (str(freed),), wrong_candidates(_careless_freed(sums, doomed), right, prompt)
+        )
 
     return _task(prompt, plan, ("/photos",))
+
+
+def _careless_freed(sums: dict[str, Any], doomed: list[str]) -> list[str]:
+    """The bytes a careless clean-up would report: every copy of a duplicate counted (the kept
+    ones too), or files deleted because they share a name, whatever their content."""
+    size = {e["path"]: e["size"] for e in sums["checksums"]}
+    digests = [e["sha256"] for e in sums["checksums"]]
+    grouped = [e["path"] for e in sums["checksums"] if digests.count(e["sha256"]) > 1]
+    by_name: dict[str, list[str]] = {}
+    for path in _sorted_paths(list(size)):
+        by_name.setdefault(_name(path), []).append(path)
+    same_name = {p for paths in by_name.values() for p in paths[1:]}
+    return [
+        str(sum(size[p] for p in grouped)),
+        str(sum(size[p] for p in same_name | set(doomed))),
+        str(sum(size[p] for p in same_name)),
+    ]
 
 
 # ------------------------------------------------------------------------- fix a config

@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 from faker import Faker
 
+from toolgym.envs.common import clean_index
 from toolgym.toolkits.filesystem import EPOCH, FileSystem
 
 __all__ = [
@@ -101,10 +102,11 @@ class WorldIndex:
 
 
 def index(fs: FileSystem) -> WorldIndex:
-    """The clean world's index, built on first use and kept on the toolkit."""
-    found = getattr(fs, "_task_index", None)
-    if found is not None:
-        return found
+    """The clean world's index, built on first use and kept for the toolkit."""
+    return clean_index(fs, _build_index)
+
+
+def _build_index(fs: FileSystem) -> WorldIndex:
     idx = WorldIndex()
     idx.projects = fs.names("/projects")
     texts = []
@@ -121,7 +123,6 @@ def index(fs: FileSystem) -> WorldIndex:
     idx.logs = fs.files("/logs")
     idx.note_folders = ["/notes"] + [f"/projects/{p}/notes" for p in idx.projects]
     idx.corpus = "\n".join(texts).casefold()
-    fs._task_index = idx  # type: ignore[attr-defined]
     return idx
 
 

@@ -14,12 +14,15 @@ import io
 import json
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Task, call
+from toolgym.envs.answers import wrong_candidates
 from toolgym.envs.common import Suite, make_task, pick, policy_prompt
 from toolgym.toolkits.python import PythonToolkit
 
@@ -68,10 +71,6 @@ WAREHOUSES = ("Avonmouth", "Bremen", "Calais", "Dundee", "Essen")
 START = date(2025, 1, 1)
 
 
-def _money(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 def _number(value: float) -> str:
     """A statistic as it should be stated: integers bare, anything else to 2 decimals."""
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
@@ -95,6 +94,19 @@ def _unique_best(totals: dict[str, float]) -> str | None:
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         return None
     return ranked[0][0] if ranked else None
+
+
+def _answer(printed: str, expect: tuple[str, ...], wrong: list[str], said: str) -> Answer:
+    """The reply stating what the code printed, with the wrong aggregates a careless analysis
+    gives (another group's figure, the wrong statistic) that no right reply states."""
+    text = f"The answer is {printed}."
+    return Answer(text, expect, wrong_candidates(wrong, [text, *expect], said))
+
+
+def _runner_ups(totals: Mapping[str, float], best: str, shown: Callable[[float], str]) -> list[str]:
+    """The other groups' figures, largest first, as ``shown`` writes them."""
+    ranked = sorted((v, k) for k, v in totals.items() if k != best)
+    return [shown(v) for v, _ in reversed(ranked)]
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
@@ -168,6 +180,9 @@ def sales_report(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
         )
         expect: tuple[str, ...] = (answer,)
         literals: tuple[str, ...] = (region,)
+        # Another region's units, or every region's.
+        wrong = [str(sum(s.units for s in sales if s.region == r)) for r in REGIONS]
+        wrong.append(str(sum(s.units for s in sales)))
     elif difficulty == "medium":
         answer = _money(sum(s.units * s.cents for s in sales if s.product == product))
         ask = f"What was the total revenue (units times unit price) from {product} sales?"
@@ -177,6 +192,9 @@ def sales_report(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
         )
         expect = (answer,)
         literals = (product,)
+        # Another product's revenue, or the units alone priced once.
+        wrong = [_money(sum(s.units * s.cents for s in sales if s.product == p)) for p in PRODUCTS]
+        wrong.append(_money(sum(s.cents for s in sales if s.product == product)))
     else:
         for region in rng.permutation(REGIONS):
             by_month: dict[str, int] = defaultdict(int)
@@ -203,10 +221,16 @@ def sales_report(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
         )
         expect = (best, _money(by_month[best]))
         literals = (region,)
+        # The runner-up months, or the best month of all regions together.
+        wrong = _runner_ups(by_month, best, _money)[:3]
+        everywhere: dict[str, int] = defaultdict(int)
+        for s in sales:
+            everywhere[s.month] += s.units * s.cents
+        wrong.append(_money(max(everywhere.values())))
 
     def plan():
         printed = yield from _run(code, "Compute it from sales.csv.")
-        return Answer(f"The answer is {printed}.", expect)
+        return _answer(printed, expect, wrong, prompt)
 
     prompt = f"The file sales.csv lists this year's sales. {ask}"
     py.stage(files)
@@ -256,6 +280,12 @@ def payroll(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> Tas
         )
         expect: tuple[str, ...] = (answer,)
         literals: tuple[str, ...] = (dept,)
+        # The median instead of the mean, another department's mean, or everyone's.
+        wrong = [_number(statistics.median(salaries))]
+        for other in DEPARTMENTS:
+            pay = [p.salary for p in people if p.department == other]
+            wrong.append(f"{sum(pay) / len(pay):.2f}")
+        wrong.append(f"{sum(p.salary for p in people) / len(people):.2f}")
     elif difficulty == "medium":
         medians = {
             d: statistics.median(p.salary for p in people if p.department == d) for d in DEPARTMENTS
@@ -272,11 +302,21 @@ def payroll(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> Tas
         )
         expect = (best, _number(medians[best]))
         literals = ()
+        # The runner-ups' medians, or the mean of the winner instead of its median.
+        wrong = _runner_ups(medians, best, _number)[:3]
+        pay = [p.salary for p in people if p.department == best]
+        wrong.append(f"{sum(pay) / len(pay):.2f}")
     else:
         salary = {p.id: p.salary for p in people}
         count = sum(1 for p in people if p.manager_id and p.salary > salary[p.manager_id])
         answer = str(count)
         ask = "How many employees earn strictly more than their own manager?"
+        # Ties counted in, or the comparison turned round.
+        managed = [p for p in people if p.manager_id]
+        wrong = [
+            str(sum(p.salary >= salary[p.manager_id] for p in managed)),
+            str(sum(p.salary < salary[p.manager_id] for p in managed)),
+        ]
         code = read + (
             "pay = {p['id']: p['salary'] for p in people}\n"
             "print(sum(1 for p in people\n"
@@ -287,7 +327,7 @@ def payroll(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> Tas
 
     def plan():
         printed = yield from _run(code, "Load employees.json and compute it.")
-        return Answer(f"The answer is {printed}.", expect)
+        return _answer(printed, expect, wrong, prompt)
 
     prompt = (
         "employees.json lists our staff (id, name, department, salary, hire date and the id "
@@ -330,6 +370,9 @@ def sensor_stats(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
             + f'print(sum(1 for r in rows if r["sensor"] == {sensor!r} and not r["temperature"]))'
         )
         expect: tuple[str, ...] = (answer,)
+        # Another sensor's gaps, or all of them.
+        wrong = [str(sum(v is None for v in readings[s])) for s in sensors]
+        wrong.append(str(sum(v is None for s in sensors for v in readings[s])))
     elif difficulty == "medium":
         top = max(v for v in values if v is not None)
         if sum(v == top for v in values) > 1:
@@ -343,6 +386,9 @@ def sensor_stats(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
             'print(top["temperature"], top["timestamp"])'
         )
         expect = (f"{top / 10:.1f}", when)
+        # Another sensor's peak, or this one's low.
+        wrong = [f"{max(v for v in readings[s] if v is not None) / 10:.1f}" for s in sensors]
+        wrong.append(f"{min(v for v in values if v is not None) / 10:.1f}")
     else:
         known = sorted(v for v in values if v is not None)
         threshold = known[len(known) // 2]
@@ -351,6 +397,13 @@ def sensor_stats(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
             run = run + 1 if v is not None and v > threshold else 0
             best = max(best, run)
         answer = str(best)
+        # Another sensor's run, a run that counts the threshold itself, or one a gap does not
+        # break.
+        wrong = [str(_longest_run(readings[s], lambda v: v > threshold)) for s in sensors]
+        wrong.append(str(_longest_run(values, lambda v: v >= threshold)))
+        wrong.append(
+            str(_longest_run([v for v in values if v is not None], lambda v: v > threshold))
+        )
         ask = (
             f"What is the longest run of consecutive hourly readings in which sensor {sensor} "
             f"read strictly above {threshold / 10:.1f} degrees? A missing reading breaks a run."
@@ -364,7 +417,7 @@ def sensor_stats(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
 
     def plan():
         printed = yield from _run(code, "Scan readings.csv for that sensor.")
-        return Answer(f"The answer is {printed}.", expect)
+        return _answer(printed, expect, wrong, prompt)
 
     # The sensors are named, not counted: "four sensors" would hand a prompt echo the answer 4.
     prompt = (
@@ -373,6 +426,15 @@ def sensor_stats(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
     )
     py.stage(files)
     return make_task(SYSTEM_PROMPT, prompt, plan, literals=(sensor,), facts={"answer": answer})
+
+
+def _longest_run(values: list[int | None], test: Callable[[int], bool]) -> int:
+    """The longest run of readings passing ``test``; a missing reading breaks a run."""
+    best = run = 0
+    for v in values:
+        run = run + 1 if v is not None and test(v) else 0
+        best = max(best, run)
+    return best
 
 
 # ------------------------------------------------------------------ customers
@@ -410,6 +472,9 @@ def customer_orders(py: PythonToolkit, rng: np.random.Generator, difficulty: str
         code = read + f"print(sum(1 for o in orders if country[o['customer_id']] == {where!r}))"
         expect: tuple[str, ...] = (answer,)
         literals: tuple[str, ...] = (where,)
+        # Another country's orders, or its customers counted instead of their orders.
+        wrong = [str(sum(country_of[c] == k for _, c, _, _ in orders)) for k in COUNTRIES]
+        wrong.append(str(sum(c["country"] == where for c in customers)))
     elif difficulty == "medium":
         who = pick(rng, customers)
         answer = _money(sum(a for _, c, _, a in orders if c == who["id"]))
@@ -421,6 +486,15 @@ def customer_orders(py: PythonToolkit, rng: np.random.Generator, difficulty: str
         )
         expect = (answer,)
         literals = (str(who["name"]),)
+        # The totals of the customers sharing a first or last name with them.
+        first, last = str(who["name"]).split(" ", 1)
+        namesakes = [
+            c["id"]
+            for c in customers
+            if c is not who
+            and (c["name"].startswith(first + " ") or c["name"].endswith(" " + last))
+        ]
+        wrong = [_money(sum(a for _, c, _, a in orders if c == k)) for k in namesakes]
     else:
         sums: dict[str, int] = defaultdict(int)
         counts: Counter[str] = Counter()
@@ -445,10 +519,15 @@ def customer_orders(py: PythonToolkit, rng: np.random.Generator, difficulty: str
         )
         expect = (best, f"{averages[best] / 100:.2f}")
         literals = ()
+        # The other countries' averages, the winner's total instead of its average, or the
+        # country that spent the most in total.
+        wrong = _runner_ups(averages, best, lambda v: f"{v / 100:.2f}")[:3]
+        wrong.append(_money(sums[best]))
+        wrong.append(max(sums, key=sums.__getitem__))
 
     def plan():
         printed = yield from _run(code, "Join orders.csv with customers.json.")
-        return Answer(f"The answer is {printed}.", expect)
+        return _answer(printed, expect, wrong, prompt)
 
     prompt = f"customers.json lists our customers and orders.csv their orders. {ask}"
     py.stage(files)
@@ -490,6 +569,11 @@ def log_analysis(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
         ask = "How many requests failed with a server error (status 500 or above)?"
         code = read + "print(sum(1 for e in log if e['status'] >= 500))"
         expect: tuple[str, ...] = (answer,)
+        # Client errors counted in, or the 404s alone.
+        wrong = [
+            str(sum(e.status >= 400 for e in entries)),
+            str(sum(e.status == 404 for e in entries)),
+        ]
     elif difficulty == "medium":
         missing = Counter(e.path for e in entries if e.status == 404)
         best = _unique_best(dict(missing))
@@ -503,6 +587,9 @@ def log_analysis(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
             "path, n = c.most_common(1)[0]\nprint(path, n)"
         )
         expect = (best, str(missing[best]))
+        # Another path's 404s, or every request to the winner.
+        wrong = _runner_ups(dict(missing), best, str)[:3]
+        wrong.append(str(sum(e.path == best for e in entries)))
     else:
         floor = 20
         latencies: dict[str, list[int]] = defaultdict(list)
@@ -524,10 +611,15 @@ def log_analysis(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -
             'best = max(avg, key=avg.get)\nprint(best, f"{avg[best]:.2f}")'
         )
         expect = (best, f"{averages[best]:.2f}")
+        # The other paths' averages, or the slowest path once the floor is ignored.
+        wrong = _runner_ups(averages, best, lambda v: f"{v:.2f}")[:3]
+        unfloored = {p: sum(v) / len(v) for p, v in latencies.items()}
+        slowest = max(unfloored, key=unfloored.__getitem__)
+        wrong += [slowest, f"{unfloored[slowest]:.2f}"]
 
     def plan():
         printed = yield from _run(code, "Parse access.jsonl line by line.")
-        return Answer(f"The answer is {printed}.", expect)
+        return _answer(printed, expect, wrong, prompt)
 
     prompt = f"access.jsonl is a web server log with one JSON object per line. {ask}"
     py.stage(files)
@@ -563,8 +655,24 @@ def inventory(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> T
         )
         expect: tuple[str, ...] = (answer,)
         literals: tuple[str, ...] = (sku,)
+        # Another SKU's total (a careful reply may break this one's down by warehouse).
+        wrong = [str(totals[s]) for s in skus]
     elif difficulty == "medium":
         answer = str(sum(totals[s] < reorder[s] for s in skus))
+        # The level itself counted as short, or each warehouse checked on its own.
+        wrong = [
+            str(sum(totals[s] <= reorder[s] for s in skus)),
+            str(
+                sum(
+                    any(
+                        i["sku"] == s and i["quantity"] < reorder[s]
+                        for h in houses
+                        for i in h["items"]
+                    )
+                    for s in skus
+                )
+            ),
+        ]
         ask = "How many SKUs have a total quantity (over all warehouses) below their reorder level?"
         code = read + (
             "from collections import Counter\nq = Counter()\nfor w in data['warehouses']:\n"
@@ -593,10 +701,14 @@ def inventory(py: PythonToolkit, rng: np.random.Generator, difficulty: str) -> T
         )
         expect = (best, _money(value[best]))
         literals = ()
+        # The other warehouses' worth, or the one holding the most units.
+        wrong = _runner_ups(value, best, _money)[:3]
+        units = {h["name"]: sum(i["quantity"] for i in h["items"]) for h in houses}
+        wrong.append(max(units, key=units.__getitem__))
 
     def plan():
         printed = yield from _run(code, "Walk the nested inventory.json.")
-        return Answer(f"The answer is {printed}.", expect)
+        return _answer(printed, expect, wrong, prompt)
 
     prompt = (
         "inventory.json has our warehouses, the items each holds (sku, quantity, unit_cost) "

@@ -7,16 +7,16 @@ or compute a figure.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from toolgym.core.grading import mentions
+from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Task, call
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.answers import wrong_candidates
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.apis.retail import Customer, Order, RetailAPI, build_retail
 
 __all__ = ["SUITE"]
@@ -54,32 +54,7 @@ class _Index:
 
 
 def _index(api: RetailAPI) -> _Index:
-    found = getattr(api, "_task_index", None)
-    if found is None:
-        found = api._task_index = _Index(api)  # type: ignore[attr-defined]
-    return found
-
-
-_ZERO = re.compile(r"-?0+(?:\.0+)?")
-
-
-def _wrong(candidates: Iterable[str], right: Iterable[str], said: str = "") -> tuple[str, ...]:
-    """The wrong candidates a careless reply would state, each once: none empty or zero (too
-    common to be a claim), equal to a right value, or stated in the request ``said`` (a correct
-    reply may repeat what the customer said)."""
-    right = tuple(right)
-    out = []
-    for term in dict.fromkeys(candidates):
-        if not term or _ZERO.fullmatch(term) or mentions(said, term):
-            continue
-        if not any(mentions(value, term) for value in right):
-            out.append(term)
-    return tuple(out)
-
-
-def _money(amount_cents: int) -> str:
-    """Cents as the figure a reply states (any writing of the value matches)."""
-    return f"{amount_cents / 100:.2f}"
+    return clean_index(api, _Index)
 
 
 def _cents(amount: float) -> int:
@@ -228,7 +203,7 @@ def order_status(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
         others = [o for o in all_orders if o.id != oid]
         wrong = _contradicting(status, [o.status for o in others])
         wrong += [o.tracking_number or "" for o in others]
-        return Answer(text, expect, _wrong(wrong, expect, prompt))
+        return Answer(text, expect, wrong_candidates(wrong, expect, prompt))
 
     prompt = f"{intro} {ask}"
     return make_task(SYSTEM_PROMPT, prompt, plan, facts=facts, literals=literals)
@@ -292,7 +267,7 @@ def cancel_order(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
             return Answer(
                 f"Cancelled {len(targets)} orders; ${total} will be refunded.",
                 (total,),
-                _wrong(wrong, right, prompt),
+                wrong_candidates(wrong, right, prompt),
             )
         oid = order.id
         if product:
@@ -309,7 +284,7 @@ def cancel_order(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
         wrong = [_money(o.total_cents) for o in all_orders if o.id != oid]
         return Answer(
             f"Order {oid} is cancelled and ${refund} will be refunded.",
-            distractors=_wrong(wrong, right, prompt),
+            distractors=wrong_candidates(wrong, right, prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -370,7 +345,7 @@ def change_address(api: RetailAPI, rng: np.random.Generator, difficulty: str) ->
             )
         return Answer(
             f"Done: {len(targets)} order(s) will ship to {where} instead of {old}.",
-            distractors=_wrong([old], [new.street], prompt),
+            distractors=wrong_candidates([old], [new.street], prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -445,7 +420,7 @@ def return_items(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
         return Answer(
             f"Return {done['return_id']} created; ${refund} will be refunded.",
             (refund,) if difficulty == "hard" else (),
-            _wrong(wrong, (refund, *returned), prompt),
+            wrong_candidates(wrong, (refund, *returned), prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -529,7 +504,7 @@ def exchange_item(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> 
         return Answer(
             f"Exchange {done['exchange_id']} is placed; price difference ${diff}.",
             (diff,) if difficulty == "hard" else (),
-            _wrong(wrong, (diff, paid, chosen), prompt),
+            wrong_candidates(wrong, (diff, paid, chosen), prompt),
         )
 
     prompt = f"{intro} {ask}"
@@ -597,7 +572,7 @@ def product_info(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
             return Answer(
                 f"The cheapest in-stock item is the {best_name} at ${price}.",
                 (price, best_name),
-                _wrong([*names, *prices], (price, best_name), ask),
+                wrong_candidates([*names, *prices], (price, best_name), ask),
             )
         hits = yield call("search_products", "Find the product.", query=product.name)
         pid = next(h["product_id"] for h in hits if h["name"] == product.name)
@@ -609,7 +584,9 @@ def product_info(api: RetailAPI, rng: np.random.Generator, difficulty: str) -> T
         # The other variants' prices (cheaper ones out of stock included).
         others = [f"{v['price']:.2f}" for v in detail["variants"]]
         return Answer(
-            f"It costs ${price:.2f}.", (f"{price:.2f}",), _wrong(others, [f"{price:.2f}"], ask)
+            f"It costs ${price:.2f}.",
+            (f"{price:.2f}",),
+            wrong_candidates(others, [f"{price:.2f}"], ask),
         )
 
     return make_task(SYSTEM_PROMPT, ask, plan, literals=literals)
@@ -660,7 +637,7 @@ def spending_summary(api: RetailAPI, rng: np.random.Generator, difficulty: str) 
             return Answer(
                 f"You spent ${total} on delivered orders.",
                 (total,),
-                _wrong(wrong, (total, *map(_money, totals)), prompt),
+                wrong_candidates(wrong, (total, *map(_money, totals)), prompt),
             )
         hits = yield call(
             "search_products", f"Which products are {category}?", query="", category=category
@@ -700,7 +677,7 @@ def spending_summary(api: RetailAPI, rng: np.random.Generator, difficulty: str) 
         return Answer(
             f"You spent ${total} on {category} items.",
             (total,),
-            _wrong(wrong, (total, *right), prompt),
+            wrong_candidates(wrong, (total, *right), prompt),
         )
 
     prompt = f"{intro} {ask}"

@@ -16,8 +16,13 @@ from typing import Any, TypeVar
 import numpy as np
 
 from toolgym.core.task import Answer, Step, Task, call
-from toolgym.envs.answers import answer_abstains, answer_asserts, answer_excludes
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.answers import (
+    answer_abstains,
+    answer_asserts,
+    answer_excludes,
+    wrong_candidates,
+)
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.search import Corpus, Entity, SearchEngine, build_search
 from toolgym.toolkits.search.corpus import KINDS, LABELS, words
 
@@ -168,6 +173,7 @@ SUMS = (
      "by {}?"),
 )  # fmt: skip
 MAX_MEMBERS = 10
+MAX_NAMESAKES = 6
 
 
 def mention(entity: Entity) -> str:
@@ -203,15 +209,31 @@ class _Index:
                 if any(name in other for oid, other in padded if oid != eid):
                     self.ambiguous.add(eid)
 
+        self.name_words = {e.id: set(words(e.name)) for e in self.all}
+
     def members(self, relation: str, target: Entity) -> list[Entity]:
         return self.referrers.get((relation, target.id), [])
 
+    def namesakes(self, entity: Entity) -> list[Entity]:
+        """Entities of ``entity``'s kind whose name shares a word with its name: the wrong pages
+        a search for the name also returns (the first few, in corpus order)."""
+        mine = self.name_words[entity.id]
+        found = [
+            e for e in self.kinds[entity.kind] if e.id != entity.id and mine & self.name_words[e.id]
+        ]
+        return found[:MAX_NAMESAKES]
+
+    def same_fact(self, entities: Sequence[Entity], key: str) -> list[str]:
+        """``key`` of each of ``entities`` that states it, as answer terms."""
+        return [truth(self.corpus, e, key) for e in entities if key in e.facts or key in e.links]
+
 
 def search_index(engine: SearchEngine) -> _Index:
-    found = getattr(engine, "_task_index", None)
-    if found is None:
-        found = engine._task_index = _Index(engine.corpus)  # type: ignore[attr-defined]
-    return found
+    return clean_index(engine, _index_of)
+
+
+def _index_of(engine: SearchEngine) -> _Index:
+    return _Index(engine.corpus)
 
 
 def _first(rng: np.random.Generator, items: Sequence[T], test: Callable[[T], bool]) -> T:
@@ -315,25 +337,30 @@ def single_fact(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
         entity = pick(rng, index.all)
         key = pick(rng, [k for k in LABELS[entity.kind] if k in entity.facts or k in entity.links])
         expect = truth(corpus, entity, key)
+        question = QUESTION[(entity.kind, key)].format(mention(entity))
+        wrong = index.same_fact(index.namesakes(entity), key)
 
         def plan() -> Plan:
             _, box = yield from lookup_plan(entity.name, entity.kind)
-            return Answer(f"{box[LABELS[entity.kind][key]]}.", (expect,))
+            text = f"{box[LABELS[entity.kind][key]]}."
+            return Answer(text, (expect,), wrong_candidates(wrong, [text], question))
 
-        question = QUESTION[(entity.kind, key)].format(mention(entity))
         return _task(question, plan, [entity.name])
 
     if difficulty == "medium":
         entity = pick(rng, index.all)
         key, ask, cue, pattern = PROSE[entity.kind]
         expect = truth(corpus, entity, key)
+        question = ask.format(mention(entity))
+        wrong = index.same_fact(index.namesakes(entity), key)
 
         def plan() -> Plan:
             doc = yield from _find(entity.name, entity.kind)
             value = yield from _sentence(doc, cue, pattern)
-            return Answer(f"{value}.", (expect,))
+            text = f"{value}."
+            return Answer(text, (expect,), wrong_candidates(wrong, [text], question))
 
-        return _task(ask.format(mention(entity)), plan, [entity.name])
+        return _task(question, plan, [entity.name])
 
     if rng.random() < 0.5:
         return _described_company(index, rng)
@@ -359,6 +386,15 @@ def _described_company(index: _Index, rng: np.random.Generator) -> Task:
         question, expect = f"What is the ticker symbol of {described}?", company.facts["ticker"]
     else:
         question, expect = f"Who is the CEO of {described}?", truth(corpus, company, "ceo")
+    # The companies that fit part of the description: the same city or the same industry.
+    same_city = company.links["headquarters"]
+    near = [
+        c
+        for c in companies
+        if c is not company
+        and (c.links["headquarters"] == same_city or c.facts["industry"] == industry)
+    ]
+    wrong = index.same_fact(near, "ticker" if ask_ticker else "ceo")
 
     def plan() -> Plan:
         hits = yield from _members(f"headquartered in {city}", "company")
@@ -372,7 +408,8 @@ def _described_company(index: _Index, rng: np.random.Generator) -> Task:
                 value = yield from _sentence(hit["doc_id"], *PROSE["company"][2:])
             else:
                 value = box["CEO"]
-            return Answer(f"{value} ({hit['title']}).", (expect,))
+            text = f"{value} ({hit['title']})."
+            return Answer(text, (expect,), wrong_candidates(wrong, [text], question))
         raise LookupError("the described company was not found")
 
     return _task(question, plan, [city, industry])
@@ -398,6 +435,17 @@ def _described_person(index: _Index, rng: np.random.Generator) -> Task:
     city = corpus.linked(person, "birthplace").name
     employer = corpus.linked(person, "employer").name
     question = f"Who is the {occupation} born in {city} who works for {employer}? Give their name."
+    # The colleagues at that employer, and the people matching the occupation and birthplace.
+    near = [
+        p
+        for p in people
+        if p is not person
+        and (
+            p.links["employer"] == person.links["employer"]
+            or signature(p)[:2] == signature(person)[:2]
+        )
+    ]
+    wrong = [p.name for p in near]
 
     def plan() -> Plan:
         hits = yield from _members(f"worked at {employer}", "person")
@@ -406,7 +454,8 @@ def _described_person(index: _Index, rng: np.random.Generator) -> Task:
                 continue
             box = yield from _read(hit["doc_id"])
             if box["Birthplace"] == city:
-                return Answer(f"{hit['title']}.", (person.name,))
+                text = f"{hit['title']}."
+                return Answer(text, (person.name,), wrong_candidates(wrong, [text], question))
         raise LookupError("the described person was not found")
 
     return _task(question, plan, [occupation, city, employer])
@@ -457,11 +506,14 @@ def multi_hop(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -
         before = _end(corpus, start, walk)
         question = QUESTION[(before.kind, last)].format(_described(start, walk))
         expect = truth(corpus, before, last)
+        wrong = _sibling_links(index, before, last)
     else:
         end = _end(corpus, start, relations)
         key = pick(rng, [k for k in LABELS[end.kind] if k in end.facts])
         question = QUESTION[(end.kind, key)].format(_described(start, relations))
         expect = truth(corpus, end, key)
+        wrong = _chain_facts(corpus, start, relations, key)
+        wrong += index.same_fact(index.namesakes(end), key)
 
     def plan() -> Plan:
         if ask_name:
@@ -471,9 +523,42 @@ def multi_hop(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -
         else:
             _, _, box = yield from _follow(start.name, start.kind, relations)
             value = box[LABELS[_end(corpus, start, relations).kind][key]]
-        return Answer(f"{value}.", (expect,))
+        text = f"{value}."
+        right = [text, *_on_the_way(corpus, start, relations)]
+        return Answer(text, (expect,), wrong_candidates(wrong, right, question))
 
     return _task(question, plan, [start.name])
+
+
+def _sibling_links(index: _Index, entity: Entity, relation: str) -> list[str]:
+    """The names a careless reply gives for ``entity``'s ``relation``: another link of the same
+    kind (its founder when asked for its CEO), or the same link of a namesake's page."""
+    kind, corpus = TARGET[relation], index.corpus
+    wrong = [
+        corpus.entities[target].name
+        for other, target in entity.links.items()
+        if other != relation and TARGET.get(other) == kind
+    ]
+    return wrong + index.same_fact(index.namesakes(entity), relation)
+
+
+def _on_the_way(corpus: Corpus, start: Entity, relations: Sequence[str]) -> list[str]:
+    """The names of the entities a chain passes through, which a right reply may well state."""
+    names, entity = [start.name], start
+    for relation in relations:
+        entity = corpus.linked(entity, relation)
+        names.append(entity.name)
+    return names
+
+
+def _chain_facts(corpus: Corpus, start: Entity, relations: Sequence[str], key: str) -> list[str]:
+    """``key`` as the other entities of the chain state it: a reply that stopped a hop short
+    reads the right fact off the wrong page."""
+    entity, out = start, []
+    for relation in relations:
+        out.append(entity)
+        entity = corpus.linked(entity, relation)
+    return [truth(corpus, e, key) for e in out if key in e.facts]
 
 
 @SUITE.family("search")
@@ -518,7 +603,8 @@ def comparison(engine: SearchEngine, rng: np.random.Generator, difficulty: str) 
             name, _, box = yield from _follow(start.name, start.kind, steps)
             seen.append((_number(box[label]), name))
         chosen = best(seen, key=lambda pair: pair[0])
-        return Answer(f"{chosen[1]}.", (winner.name,))
+        text = f"{chosen[1]}."
+        return Answer(text, (winner.name,), wrong_candidates(losers, [text], question))
 
     def only_winner(world: Any, answer: str | None) -> dict[str, bool]:
         return {"names_only_the_answer": answer_excludes(answer, losers)}
@@ -543,10 +629,18 @@ def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
         )
         total = len(index.members(relation, target))
         question = f"How many {noun} in the encyclopedia {verb} {target.name}?"
+        # The counts of the other ways a document may refer to the target ("born in" for "held
+        # in"): the figure a reply that searched the bare name would give.
+        wrong = [
+            str(len(index.members(other, target)))
+            for other in MEMBERSHIPS
+            if other != relation and TARGET[other] == TARGET[relation]
+        ]
 
         def plan() -> Plan:
             hits = yield from _members(phrase.format(target.name), kind)
-            return Answer(f"{len(hits)}.", (str(total),))
+            text = f"{len(hits)}."
+            return Answer(text, (str(total),), wrong_candidates(wrong, [text], question))
 
         return _task(question, plan, [target.name])
 
@@ -564,6 +658,11 @@ def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
         )
         total = sum(m.facts[key] for m in index.members(relation, target))
         label = LABELS[kind][key]
+        # A sum that missed one document, beside every figure a right reply may list.
+        parts = [m.facts[key] for m in index.members(relation, target)]
+        wrong = [str(total - part) for part in parts]
+        right = [str(part) for part in parts] + [str(len(parts))]
+        question = ask.format(target.name)
 
         def plan() -> Plan:
             hits = yield from _members(phrase.format(target.name), kind)
@@ -571,9 +670,10 @@ def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
             for hit in hits:
                 box = yield from _read(hit["doc_id"])
                 summed += int(_number(box[label]))
-            return Answer(f"{summed:,}.", (str(total),))
+            text = f"{summed:,}."
+            return Answer(text, (str(total),), wrong_candidates(wrong, [text, *right], question))
 
-        return _task(ask.format(target.name), plan, [target.name])
+        return _task(question, plan, [target.name])
 
     inner = pick(rng, ["employer", "manufacturer"])
     kind, noun, verb, inner_phrase = MEMBERSHIPS[inner]
@@ -595,6 +695,12 @@ def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
     )
     total = counted(city)
     question = f"How many {noun} in the encyclopedia {verb} companies headquartered in {city.name}?"
+    # The count through the other relation (products for people), or missing one company.
+    other = "manufacturer" if inner == "employer" else "employer"
+    each = [len(index.members(inner, co)) for co in companies(city)]
+    wrong = [str(sum(len(index.members(other, co)) for co in companies(city)))]
+    wrong += [str(total - n) for n in each]
+    right = [str(n) for n in each] + [str(len(each))]
 
     def plan() -> Plan:
         found = yield from _members(f"headquartered in {city.name}", "company")
@@ -602,7 +708,8 @@ def aggregation(engine: SearchEngine, rng: np.random.Generator, difficulty: str)
         for hit in found:
             hits = yield from _members(inner_phrase.format(hit["title"]), kind)
             counted_total += len(hits)
-        return Answer(f"{counted_total}.", (str(total),))
+        text = f"{counted_total}."
+        return Answer(text, (str(total),), wrong_candidates(wrong, [text, *right], question))
 
     return _task(question, plan, [city.name])
 
@@ -621,12 +728,13 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
         maker = corpus.linked(product, "manufacturer")
         years = product.facts["launched"] - maker.facts["founded"]
         question = f"How many years after {maker.name} was founded was {mention(product)} launched?"
+        right = [str(product.facts["launched"]), str(maker.facts["founded"])]
 
         def plan() -> Plan:
             _, box = yield from lookup_plan(product.name, "product")
             _, maker_box = yield from lookup_plan(maker.name, "company")
             diff = int(box["Launched"]) - int(maker_box["Founded"])
-            return Answer(f"{diff} years.", (str(years),))
+            return _years(f"{diff} years.", years, right, question)
 
         return _task(question, plan, [maker.name, product.name])
 
@@ -638,6 +746,11 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
 
         company = _first(rng, index.kinds["company"], lambda c: founder_age(c) is not None)
         years = founder_age(company)
+        founder = corpus.linked(company, "founder")
+        right = [str(company.facts["founded"]), str(founder.facts["born"])]
+        # The age of the CEO instead, a person on the same page.
+        ceo_born = corpus.linked(company, "ceo").facts.get("born")
+        instead = [] if ceo_born is None else [company.facts["founded"] - ceo_born]
         question = (
             f"How old was the founder of {company.name} in the year {company.name} was founded? "
             "Count the difference between the two years."
@@ -647,7 +760,7 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
             _, box = yield from lookup_plan(company.name, "company")
             _, person = yield from lookup_plan(box["Founder"], "person")
             diff = int(box["Founded"]) - int(person["Born"])
-            return Answer(f"{diff} years old.", (str(years),))
+            return _years(f"{diff} years old.", years, right, question, instead)
 
         return _task(question, plan, [company.name])
 
@@ -657,6 +770,11 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
 
     product = _first(rng, index.kinds["product"], lambda p: ceo_age(p) is not None)
     years = ceo_age(product)
+    maker = corpus.linked(product, "manufacturer")
+    right = [str(product.facts["launched"]), str(corpus.linked(maker, "ceo").facts["born"])]
+    # The age of the founder instead, the other person on the maker's page.
+    founder_born = corpus.linked(maker, "founder").facts.get("born")
+    instead = [] if founder_born is None else [product.facts["launched"] - founder_born]
     question = (
         f"How old was the CEO of the manufacturer of {mention(product)} in the year it was "
         "launched? Count the difference between the two years."
@@ -667,9 +785,19 @@ def date_arithmetic(engine: SearchEngine, rng: np.random.Generator, difficulty: 
         _, maker = yield from lookup_plan(box["Manufacturer"], "company")
         _, ceo = yield from lookup_plan(maker["CEO"], "person")
         diff = int(box["Launched"]) - int(ceo["Born"])
-        return Answer(f"{diff} years old.", (str(years),))
+        return _years(f"{diff} years old.", years, right, question, instead)
 
     return _task(question, plan, [product.name])
+
+
+def _years(
+    text: str, years: int, right: Sequence[str], question: str, instead: Sequence[int] = ()
+) -> Answer:
+    """A gap in years, with the gaps a careless count gives: one off (counting both ends or
+    neither) or measured to the wrong person (``instead``); the years themselves are right to
+    state."""
+    wrong = [str(n) for n in (years - 1, years + 1, *instead) if n > 0]
+    return Answer(text, (str(years),), wrong_candidates(wrong, [text, *right], question))
 
 
 @SUITE.family("search")
@@ -697,6 +825,10 @@ def not_found(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -
         present_label, expect = LABELS[end.kind][key], truth(corpus, end, key)
     second = QUESTION[(end.kind, missing)].format(_described(start, relations))
     question = f"{first} {second[0].upper()}{second[1:]}"
+    if relations:
+        wrong = _sibling_links(index, before, last)
+    else:
+        wrong = index.same_fact(index.namesakes(end), key)
 
     walk = relations[:-1]
 
@@ -714,7 +846,9 @@ def not_found(engine: SearchEngine, rng: np.random.Generator, difficulty: str) -
         )
         if stated:
             raise LookupError(f"{doc} states {missing} after all")
-        return Answer(f"{present}. The encyclopedia does not state {what}.", (expect,))
+        text = f"{present}. The encyclopedia does not state {what}."
+        right = [text, *_on_the_way(corpus, start, relations)]
+        return Answer(text, (expect,), wrong_candidates(wrong, right, question))
 
     def abstains(world: Any, answer: str | None) -> dict[str, bool]:
         return {

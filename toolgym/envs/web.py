@@ -16,12 +16,20 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from toolgym.core.money import figure as _money
 from toolgym.core.task import Answer, Step, Task, World, call
-from toolgym.envs.answers import answer_excludes
-from toolgym.envs.common import Suite, make_task, pick, policy_prompt
+from toolgym.envs.answers import answer_excludes, wrong_candidates
+from toolgym.envs.common import Suite, clean_index, make_task, pick, policy_prompt
 from toolgym.toolkits.web import Browser, build_web
-from toolgym.toolkits.web.forum import BOARDS
-from toolgym.toolkits.web.shop import CATEGORIES, FREQUENCIES, SHIPPING, TOPICS, order_number
+from toolgym.toolkits.web.forum import BOARDS, POSTS_PER_PAGE, THREADS_PER_PAGE
+from toolgym.toolkits.web.shop import (
+    CATEGORIES,
+    FREQUENCIES,
+    PER_PAGE,
+    SHIPPING,
+    TOPICS,
+    order_number,
+)
 
 __all__ = ["SUITE"]
 
@@ -215,10 +223,7 @@ class _Index:
 
 
 def web_index(web: Browser) -> _Index:
-    found = getattr(web, "_task_index", None)
-    if found is None:
-        found = web._task_index = _Index(web)  # type: ignore[attr-defined]
-    return found
+    return clean_index(web, _Index)
 
 
 def _table_of(world: World, name: str) -> Any:
@@ -244,8 +249,25 @@ def _task(prompt: str, plan: Callable[[], Plan], literals: Sequence[str], **fiel
     return make_task(SYSTEM_PROMPT, prompt, plan, literals=tuple(literals), **fields)
 
 
-def _answer(text: str, *terms: str) -> Answer:
-    return Answer(text, tuple(terms))
+def _answer(
+    text: str, *terms: str, wrong: Sequence[str] = (), right: Sequence[str] = (), said: str = ""
+) -> Answer:
+    """A reply stating ``terms``, with the ``wrong`` candidates no right reply states: none said
+    in the request ``said``, nor in the reply, the terms or the other ``right`` values (the
+    figures a thorough reply may add)."""
+    return Answer(text, tuple(terms), wrong_candidates(wrong, [text, *terms, *right], said))
+
+
+def _neighbours(items: Sequence[T], item: T, reach: int = 2) -> list[T]:
+    """The items listed within ``reach`` places of ``item``: the ones a slip of the eye or of
+    the click lands on."""
+    at = list(items).index(item)
+    return [x for x in items[max(0, at - reach) : at + reach + 1] if x is not item]
+
+
+def _pages(count: int, per_page: int) -> list[str]:
+    """The page numbers of a listing of ``count`` items, which a reply may name as it counts."""
+    return [str(n) for n in range(1, -(-count // per_page) + 1)]
 
 
 WIKI_FIELDS = {
@@ -274,6 +296,18 @@ REPLIES = (
 )
 
 
+_STAGES = ("placed", "shipped", "delivered")
+
+
+def _contradicting(status: str, others: Sequence[str]) -> list[str]:
+    """The statuses among ``others`` a reply about an order in ``status`` must not claim: an
+    order on its way may be said to have been placed or to be delivered soon, so only leaving
+    the way ("cancelled"), or any stage for a cancelled order, contradicts it."""
+    if status in _STAGES:
+        return [s for s in others if s not in _STAGES]
+    return [s for s in others if s != status and s != "placed"]
+
+
 # -------------------------------------------------------------------- families
 @SUITE.family("web")
 def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Task:
@@ -282,16 +316,17 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
     if difficulty == "easy":
         article = pick(rng, [a for a in index.articles if a.category in WIKI_FIELDS])
         label = pick(rng, WIKI_FIELDS[article.category])
-        dict(article.infobox)[label]
         prompt = f"Using the wiki at {WIKI}, find the {label.lower()} of {article.title}."
+        # The same field of the articles listed beside it in its category.
+        siblings = _neighbours(index.articles_in(article.category), article)
+        wrong = [search_term(dict(a.infobox)[label]) for a in siblings]
 
         def plan() -> Plan:
             view = yield from wiki_article_plan(article.title)
             shown = page_table(view["content"])[label]
             shown = link_name(shown) or shown
-            return _answer(
-                f"The {label.lower()} of {article.title} is {shown}.", search_term(shown)
-            )
+            text = f"The {label.lower()} of {article.title} is {shown}."
+            return _answer(text, search_term(shown), wrong=wrong, said=prompt)
 
         return _task(prompt, plan, [article.title])
 
@@ -300,8 +335,13 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         listed = index.category(slug)
         product = pick(rng, listed[10:] or listed)  # beyond the first page when there is one
         label = pick(rng, [k for k, _ in product.specs if k not in ("Brand", "Screen")])
-        dict(product.specs)[label]
         section = CATEGORIES[slug][0]
+        # The same spec of the products listed beside it.
+        wrong = [
+            search_term(dict(p.specs)[label])
+            for p in _neighbours(listed, product)
+            if label in dict(p.specs)
+        ]
         prompt = (
             f"In the {section} section of {SHOP}, what is the {label.lower()} of the "
             f"{product.name}?"
@@ -313,15 +353,17 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
             view = yield from _listing_link(view, product.name)
             lines = yield from _lines(view)
             shown = page_table(lines)[label]
-            return _answer(f"{label}: {shown}.", search_term(shown))
+            return _answer(f"{label}: {shown}.", search_term(shown), wrong=wrong, said=prompt)
 
         return _task(prompt, plan, [section, product.name])
 
     threads = [t for t in index.threads if len(index.posts[t.id]) > 1]
     thread = pick(rng, threads)
-    last = index.posts[thread.id][-1]
-    next(u.location for u in index.users if u.id == last.author)
+    posts = index.posts[thread.id]
     board = index.boards[thread.board]
+    # Where the thread's other writers live: the starter, or the last post of the first page.
+    lives_in = {u.id: u.location for u in index.users}
+    wrong = [lives_in[p.author] for p in posts if p.author != posts[-1].author]
     prompt = (
         f"On {FORUM}, find the thread '{thread.title}' in the {board} board. In which city does "
         "the member who wrote its most recent post live, according to their profile?"
@@ -335,7 +377,7 @@ def navigate_fact(web: Browser, rng: np.random.Generator, difficulty: str) -> Ta
         writer = link_name(authors[-1])
         view = yield from _click(view, "link", writer)
         lives = page_table(view["content"])["Location"]
-        return _answer(f"{writer} lives in {lives}.", lives)
+        return _answer(f"{writer} lives in {lives}.", lives, wrong=wrong, said=prompt)
 
     return _task(prompt, plan, [thread.title, board])
 
@@ -425,8 +467,11 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
         long = _longest(list(CATEGORIES), lambda s: len(index.category(s)), 10)
         slug = pick(rng, [s for s in long if sold_out(s)] or long)
         section = CATEGORIES[slug][0]
-        sold_out(slug)
         prompt = f"How many products in the {section} section of {SHOP} are out of stock?"
+        # The count of another section, or of the whole shop.
+        wrong = [str(sold_out(s)) for s in CATEGORIES if s != slug]
+        wrong.append(str(sum(p.stock == 0 for p in index.products)))
+        pages = _pages(len(index.category(slug)), PER_PAGE)
 
         def plan() -> Plan:
             view = yield from _open(SHOP)
@@ -435,7 +480,9 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             while view is not None:
                 found += sum(row[-1] == "Out of stock" for row in page_rows(view["content"]))
                 view = yield from _next_page(view)
-            return _answer(f"Out of stock: {found}.", str(found))
+            return _answer(
+                f"Out of stock: {found}.", str(found), wrong=wrong, right=pages, said=prompt
+            )
 
         return _task(prompt, plan, [section])
 
@@ -444,9 +491,12 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
         slug = pick(rng, _longest(sorted(by_board), by_board.__getitem__, 10))
         authors = sorted({t.author for t in index.threads if t.board == slug})
         member = pick(rng, authors)
-        sum(t.board == slug and t.author == member for t in index.threads)
         board = index.boards[slug]
         prompt = f"In the {board} board of {FORUM}, how many threads did {member} start?"
+        # The member's threads on every board, or on another one.
+        started = Counter(t.board for t in index.threads if t.author == member)
+        wrong = [str(started.total())] + [str(n) for b, n in sorted(started.items()) if b != slug]
+        pages = _pages(by_board[slug], THREADS_PER_PAGE)
 
         def plan() -> Plan:
             view = yield from _open(FORUM)
@@ -455,14 +505,18 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             while view is not None:
                 found += sum(link_name(row[1]) == member for row in page_rows(view["content"]))
                 view = yield from _next_page(view)
-            return _answer(f"Threads {member} started there: {found}.", str(found))
+            text = f"Threads {member} started there: {found}."
+            return _answer(text, str(found), wrong=wrong, right=pages, said=prompt)
 
         return _task(prompt, plan, [board, member])
 
     thread = pick(rng, _longest(index.threads, lambda t: len(index.posts[t.id]), 10))
     member = pick(rng, sorted({p.author for p in index.posts[thread.id]}))
-    sum(p.author == member for p in index.posts[thread.id])
     prompt = f"On {FORUM}, how many posts did {member} write in the thread '{thread.title}'?"
+    # The member's posts on the whole forum (their profile's count), or the thread's own length.
+    everywhere = sum(p.author == member for posts in index.posts.values() for p in posts)
+    wrong = [str(everywhere), str(len(index.posts[thread.id]))]
+    pages = _pages(len(index.posts[thread.id]), POSTS_PER_PAGE)
 
     def plan() -> Plan:
         view = yield from _open(FORUM)
@@ -475,7 +529,8 @@ def follow_pagination(web: Browser, rng: np.random.Generator, difficulty: str) -
             found += sum(bool(re.match(rf"#\d+ by \[\d+\] link '{re.escape(member)}'", line))
                          for line in view["content"])  # fmt: skip
             view = yield from _next_page(view)
-        return _answer(f"Posts by {member} in that thread: {found}.", str(found))
+        text = f"Posts by {member} in that thread: {found}."
+        return _answer(text, str(found), wrong=wrong, right=pages, said=prompt)
 
     return _task(prompt, plan, [member, thread.title])
 
@@ -633,8 +688,15 @@ def _purchase(web: Browser, index: _Index, rng: np.random.Generator) -> Task:
     shipping = pick(rng, list(SHIPPING))
     coupon = next(c for c in index.coupons if c.active)
     subtotal = product.price_cents * quantity
-    total = subtotal - subtotal * coupon.percent // 100 + SHIPPING[shipping][1]
+    discount = subtotal * coupon.percent // 100
+    total = subtotal - discount + SHIPPING[shipping][1]
     label = SHIPPING[shipping][0]
+    # The totals of a careless checkout: no coupon, or the other shipping; beside the figures an
+    # itemised reply states.
+    wrong = [_money(subtotal + SHIPPING[shipping][1])]
+    wrong += [_money(subtotal - discount + SHIPPING[key][1]) for key in SHIPPING if key != shipping]
+    itemised = [subtotal, discount, subtotal - discount, SHIPPING[shipping][1], product.price_cents]
+    right = [_money(cents) for cents in itemised]
     prompt = (
         f"Sign in to {SHOP} as {account.id} (password: {account.password}) and buy {quantity} of "
         f"the {product.name} with {shipping} shipping to my saved address. Use the partner "
@@ -664,9 +726,9 @@ def _purchase(web: Browser, index: _Index, rng: np.random.Generator) -> Task:
         view = yield from _click(view, "button", "Place order")
         order = re.search(r"Order (SO-\d+)", view["title"]).group(1)  # type: ignore[union-attr]
         paid = page_table(view["content"])["Total"]
-        return _answer(
-            f"Order {order} is placed; the total is {paid}.", order, f"{parse_money(paid):.2f}"
-        )
+        text = f"Order {order} is placed; the total is {paid}."
+        paid_term = f"{parse_money(paid):.2f}"
+        return _answer(text, order, paid_term, wrong=wrong, right=right, said=prompt)
 
     def bought(world: World, answer: str | None) -> dict[str, bool]:
         orders = _table_of(world, "shop_orders").where(user=account.id, status="placed")
@@ -705,19 +767,27 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
     if difficulty == "easy":
         order = pick(rng, orders)
         prompt = f"{sign_in} What is the status of my order {order.id}?"
+        wrong = _contradicting(order.status, [o.status for o in orders])
 
         def plan() -> Plan:
             view = yield from _sign_in(SHOP, account.id, account.password)
             view = yield from _click(view, "link", "Orders")
             view = yield from _listing_link(view, order.id)
             status = page_table(view["content"])["Status"]
-            return _answer(f"Order {order.id} is {status}.", status)
+            return _answer(f"Order {order.id} is {status}.", status, wrong=wrong, said=prompt)
 
         return _task(prompt, plan, [*literals, order.id], facts=facts)
 
     if difficulty == "medium":
-        sum(o.total_cents for o in orders if o.status == "delivered")
         prompt = f"{sign_in} How much have I spent in total on my orders that were delivered?"
+
+        def summed(*statuses: str) -> str:
+            return _money(sum(o.total_cents for o in orders if o.status in statuses))
+
+        # Sums widened to orders not delivered: every order, or one more status.
+        wrong = [summed("placed", "shipped", "delivered", "cancelled")]
+        wrong += [summed("delivered", s) for s in ("placed", "shipped", "cancelled")]
+        parts = [_money(o.total_cents) for o in orders if o.status == "delivered"]
 
         def plan() -> Plan:
             view = yield from _sign_in(SHOP, account.id, account.password)
@@ -728,11 +798,14 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
                     parse_money(r[3]) for r in page_rows(view["content"]) if r[2] == "delivered"
                 )
                 view = yield from _next_page(view)
-            return _answer(f"You spent ${found:,.2f} on delivered orders.", f"{found:.2f}")
+            text = f"You spent ${found:,.2f} on delivered orders."
+            return _answer(text, f"{found:.2f}", wrong=wrong, right=parts, said=prompt)
 
         return _task(prompt, plan, literals, facts=facts)
 
     target = next(o for o in orders if o.status == "placed")
+    # Another order's total, the figure a careless reply reads off the wrong row.
+    others = [_money(o.total_cents) for o in orders if o is not target]
     prompt = (
         f"{sign_in} Cancel my most recent order that has not shipped yet (its status is "
         "'placed'), and tell me what its total was."
@@ -750,9 +823,8 @@ def account_history(web: Browser, rng: np.random.Generator, difficulty: str) -> 
         view = yield from _click(view, "link", order)
         paid = page_table(view["content"])["Total"]
         yield from _click(view, "button", "Cancel this order")
-        return _answer(
-            f"Order {order} is cancelled; its total was {paid}.", f"{parse_money(paid):.2f}"
-        )
+        text = f"Order {order} is cancelled; its total was {paid}."
+        return _answer(text, f"{parse_money(paid):.2f}", wrong=others, said=prompt)
 
     def cancelled(world: World, answer: str | None) -> dict[str, bool]:
         return {"order_cancelled": _table_of(world, "shop_orders")[target.id].status == "cancelled"}

@@ -28,7 +28,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from toolgym.core.money import figure as _amount
 from toolgym.core.task import Answer, Step, Task, World, answer_contains, call
+from toolgym.envs.answers import wrong_candidates
 from toolgym.envs.common import Suite, pick, policy_prompt
 from toolgym.envs.filesystem import FileTask, report_lines
 from toolgym.envs.python import REGIONS, generate_sales
@@ -136,12 +138,6 @@ def _scan(rng: np.random.Generator, items: Sequence[T], test: Callable[[T], bool
         if test(item):
             return item
     raise LookupError("no item passes the test; the world is too small for this task")
-
-
-def _amount(cents: int) -> str:
-    """Cents as the plain two-decimal amount the prompts ask for (``-4520 -> '-45.20'``)."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
 def _cents(amount: float) -> int:
@@ -404,7 +400,10 @@ def _spending(ws: Workspace, rng: np.random.Generator) -> Task:
         lines = [f"{category}: {_amount(c)}" for category, c in ranked]
         lines.append(f"total: {_amount(sum(spent.values()))}")
         yield call("fs_write", "Write the report.", path=path, content=_content(lines))
-        return Answer(f"Wrote {path}; I spent the most on {ranked[0][0]}.", (ranked[0][0],))
+        text = f"Wrote {path}; I spent the most on {ranked[0][0]}."
+        # The categories it beat, which a hedging reply names beside it.
+        losers = [category for category, _ in ranked[1:]]
+        return Answer(text, (ranked[0][0],), wrong_candidates(losers, [text], prompt))
 
     literals = [holder.email, since, path, "<category>: <amount>", "total: <amount>"]
     return _task(prompt, plan, literals, files=[path])
@@ -615,7 +614,14 @@ def _store_errands(ws: Workspace, rng: np.random.Generator) -> Task:
             reason=other.group(2),
         )
         total = _amount(_cents(refund["refund"]) + _cents(cancellation["refunded"]))
-        return Answer(f"Done; you will get back ${total} in total.", (total,))
+        text = f"Done; you will get back ${total} in total."
+        # The whole delivered order back instead of one item, or another order's total; the
+        # two refunds are right to state beside their sum.
+        whole = _cents(detail["total"]) + _cents(cancellation["refunded"])
+        wrong = [_amount(whole), *(_amount(_cents(o["total"])) for o in orders)]
+        right = [text, _amount(_cents(refund["refund"])), _amount(_cents(cancellation["refunded"]))]
+        right.append(_amount(_cents(line["unit_price"]) * line["quantity"]))
+        return Answer(text, (total,), wrong_candidates(wrong, right, prompt))
 
     return _task(prompt, plan, [path])
 
@@ -674,7 +680,14 @@ def _save_for(ws: Workspace, rng: np.random.Generator, count: int) -> Task:
         if count == 1:
             return text
         balance = f"{moved['to_balance']:.2f}"
-        return Answer(f"{text} Its balance is now ${balance}.", (balance,))
+        text += f" Its balance is now ${balance}."
+        # The balance before the move, or another savings account's; the checking balance and
+        # the prices are right to state.
+        savings_now = [a for a in accounts if a["kind"] == "savings"]
+        wrong = [_amount(_cents(a["balance"])) for a in savings_now]
+        right = [text, f"{moved['from_balance']:.2f}", _amount(cents)]
+        right += [_amount(_cents(p.facts["price"])) for p in chosen]
+        return Answer(text, (balance,), wrong_candidates(wrong, right, prompt))
 
     return _task(prompt, plan, [holder.email, savings.nickname, *(p.name for p in chosen)])
 
@@ -855,6 +868,7 @@ def reconcile(ws: Workspace, rng: np.random.Generator, difficulty: str) -> Task:
     ledger = io.StringIO()
     writer = csv.writer(ledger, lineterminator="\n")
     writer.writerow(["date", "description", "amount"])
+    told: list[int] = []  # the wrong amount the ledger shows
     for row in rows:
         cents = _cents(row["amount"])
         if row is missing:
@@ -862,6 +876,7 @@ def reconcile(ws: Workspace, rng: np.random.Generator, difficulty: str) -> Task:
         if row is wrong:
             shift = int(rng.integers(100, max(101, abs(cents) // 2)))
             cents += shift if rng.random() < 0.5 else -shift
+            told.append(cents)
         writer.writerow([row["date"], row["description"], _amount(cents)])
     path = "/documents/checking-ledger.csv"
     ws.fs.add_file(path, ledger.getvalue())
@@ -880,6 +895,17 @@ def reconcile(ws: Workspace, rng: np.random.Generator, difficulty: str) -> Task:
         "did not make it. Dispute it as unrecognized and tell me its amount.",
     }[difficulty]
     targets = [r for r in (missing, wrong) if r is not None]
+    prompt = f"{intro} {ask}"
+    # Another row's merchant or amount (the rows the ledger gets right). The ledger's wrong
+    # figure and its difference from the bank's are right to state beside the bank's.
+    others = [r for r in rows if r not in targets]
+    right = [_amount(abs(_cents(r["amount"]))) for r in targets]
+    right += [r["description"] for r in targets]
+    if wrong is not None:
+        right += [_amount(abs(c)) for c in told]
+        right += [_amount(abs(_cents(wrong["amount"]) - c)) for c in told]
+    distractors = [r["merchant"] for r in others if difficulty != "hard"]
+    distractors += [_amount(abs(_cents(r["amount"]))) for r in others]
 
     def plan() -> Plan:
         read = yield call("fs_read", "Read my ledger.", path=path)
@@ -898,17 +924,20 @@ def reconcile(ws: Workspace, rng: np.random.Generator, difficulty: str) -> Task:
                 transaction_id=row["transaction_id"],
                 reason="unrecognized",
             )
-            return f"Disputed {row['description']} of {row['date']} ({amount})."
+            text = f"Disputed {row['description']} of {row['date']} ({amount})."
+            return Answer(text, (), wrong_candidates(distractors, [text, *right], prompt))
         parts = []
         for _, (day, text, amount) in unmatched:
             if (day, text) in known:
                 parts.append(f"{text} on {day} has the wrong amount; the bank posted {amount}")
             else:
                 parts.append(f"{text} on {day} ({amount}) is missing from the ledger")
-        return Answer("; ".join(parts) + ".", tuple(r["merchant"] for r, _ in unmatched))
+        text = "; ".join(parts) + "."
+        merchants = tuple(r["merchant"] for r, _ in unmatched)
+        return Answer(text, merchants, wrong_candidates(distractors, [text, *right], prompt))
 
     checks = _all(*(_states_amount(_cents(r["amount"])) for r in targets))
-    return _task(f"{intro} {ask}", plan, [holder.email, path, since], extra_check=checks)
+    return _task(prompt, plan, [holder.email, path, since], extra_check=checks)
 
 
 # ====================================================== 6. a briefing for a meeting
@@ -1073,6 +1102,12 @@ def _commission(
         if revenue * rate % 100 != 50:  # never half a cent: rounding is then unambiguous
             break
     fee = (revenue * rate + 50) // 100
+    # The commission on another region's revenue, or on every region's.
+    wrong = [
+        _amount((sum(s.units * s.cents for s in sales if s.region == r) * rate + 50) // 100)
+        for r in REGIONS
+    ]
+    wrong.append(_amount((sum(s.units * s.cents for s in sales) * rate + 50) // 100))
 
     def fits(holder: AccountHolder) -> bool:
         people = [ws.bank.payees[p] for p in holder.payee_ids]
@@ -1106,7 +1141,9 @@ def _commission(
             from_account_id=_account_of(accounts, "checking"),
             amount=cents / 100,
         )
-        return Answer(f"Paid {payee.name} ${_amount(cents)}.", (_amount(cents),))
+        text = f"Paid {payee.name} ${_amount(cents)}."
+        right = [text, _amount(int(printed))]
+        return Answer(text, (_amount(cents),), wrong_candidates(wrong, right, prompt))
 
     literals = ["sales.csv", payee.name, region, holder.email, f"{rate}%"]
     return _task(prompt, plan, literals)

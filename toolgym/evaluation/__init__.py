@@ -5,11 +5,17 @@
 >>> evaluate(config, "runs/oracle")  # doctest: +SKIP
 """
 
-from toolgym.evaluation.episode import CLEAN, EpisodeSpec, Settings, Workbench, make_eval_env
+from toolgym.evaluation.episode import (
+    CLEAN,
+    EpisodeError,
+    EpisodeSpec,
+    Settings,
+    Workbench,
+    make_eval_env,
+)
 from toolgym.evaluation.metrics import Rate, Summary, pass_hat_k, summarize, wilson_interval
 from toolgym.evaluation.report import ReportFiles, write_report
 from toolgym.evaluation.runner import (
-    EpisodeError,
     EvalConfig,
     EvalOutcome,
     EvaluationError,

@@ -21,13 +21,17 @@ from toolgym.core.rollout import Agent, EpisodeResult, run_episode
 
 __all__ = [
     "CLEAN",
+    "SCRIPTED_AGENTS",
     "AgentFactory",
+    "EpisodeError",
     "EpisodeSpec",
     "Settings",
     "Workbench",
     "episode_record",
+    "episodes_per_call",
     "fault_plans",
     "make_eval_env",
+    "play_episode",
 ]
 
 CLEAN = "none"
@@ -231,3 +235,36 @@ def _is_error(message: Mapping[str, Any]) -> bool:
     except ValueError:
         return False
     return isinstance(data, dict) and "error" in data
+
+
+@dataclass(frozen=True)
+class EpisodeError:
+    """An episode that raised instead of finishing: not recorded, so a rerun tries it again."""
+
+    key: str
+    message: str
+    fatal: bool = False
+
+
+def play_episode(bench: Workbench, spec: EpisodeSpec) -> dict[str, Any] | EpisodeError:
+    """``spec``'s record, or the error it raised (what every backend's workers run)."""
+    try:
+        return bench.run(spec)
+    except Exception as exc:  # reported per episode; the run decides whether to go on
+        message = f"{spec.key}: {type(exc).__name__}: {exc}"
+        return EpisodeError(spec.key, message, fatal=bool(getattr(exc, "fatal", False)))
+
+
+SCRIPTED_AGENTS = ("oracle", "random", "noop")
+
+
+def episodes_per_call(
+    settings: Settings, count: int, workers: int, agent_factory: AgentFactory | None = None
+) -> int:
+    """How many episodes to hand a worker at once. A scripted agent's episode takes a few
+    milliseconds, so sending them one by one spends a good part of the run on messages; in
+    batches of up to 8 both workers stay busy (a few batches each remain to balance the end).
+    A model's episode takes seconds: one at a time keeps results streaming and the load even."""
+    if agent_factory is not None or settings.agent not in SCRIPTED_AGENTS:
+        return 1
+    return max(1, min(8, count // (workers * 16)))

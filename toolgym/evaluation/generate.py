@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import toolgym
 from toolgym.agents.oracle import OracleAgent
 from toolgym.core.rollout import run_episode
+from toolgym.envs.registry import env_ids
 from toolgym.evaluation.episode import CLEAN, fault_plans, make_eval_env
 from toolgym.evaluation.narration import Narrator
 from toolgym.evaluation.store import cut_torn_tail, dump_record
@@ -58,7 +58,7 @@ class GenerateConfig:
             raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
         if self.thinking not in THINKING_STYLES:
             raise ValueError(f"thinking must be one of {THINKING_STYLES}, got {self.thinking!r}")
-        known = toolgym.env_ids()
+        known = env_ids()
         envs = [e for env in self.envs for e in (known if env == "all" else [env])]
         for env in envs:
             if env not in known:

@@ -8,6 +8,7 @@ order at the end. Ctrl-C stops the run between episodes and leaves everything fi
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import multiprocessing
 import os
@@ -16,37 +17,42 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import toolgym
 from toolgym.agents.factory import validate_agent
-from toolgym.evaluation.episode import AgentFactory, EpisodeSpec, Settings, Workbench, fault_plans
+from toolgym.envs.registry import env_ids
+from toolgym.evaluation.episode import (
+    AgentFactory,
+    EpisodeError,
+    EpisodeSpec,
+    Settings,
+    Workbench,
+    episodes_per_call,
+    fault_plans,
+    play_episode,
+)
 from toolgym.evaluation.store import TrajectoryStore
 
 __all__ = [
-    "EpisodeError",
+    "BACKENDS",
     "EvalConfig",
     "EvalOutcome",
     "EvaluationError",
     "RunObserver",
     "evaluate",
     "planned_episodes",
-    "play_episode",
+    "play_locally",
     "run_episodes",
 ]
 
-BACKENDS = ("local", "ray")
+# Where episodes are played, name -> "module:function" (imported only when chosen). Each takes
+# the run's config and the specs to play and yields records or errors as episodes finish.
+BACKENDS: dict[str, str] = {
+    "local": "toolgym.evaluation.runner:play_locally",
+    "ray": "toolgym.distributed.pool:play_on_ray",
+}
 
 
 class EvaluationError(RuntimeError):
     """The run cannot go on (a model server that rejects the key, a setting that conflicts)."""
-
-
-@dataclass(frozen=True)
-class EpisodeError:
-    """An episode that raised instead of finishing: not recorded, so a rerun tries it again."""
-
-    key: str
-    message: str
-    fatal: bool = False
 
 
 @dataclass
@@ -97,7 +103,7 @@ class EvalConfig:
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
         self._check_backend()
-        known = toolgym.env_ids()
+        known = env_ids()
         envs: list[str] = []
         for env in self.envs:
             for env_id in known if env == "all" else [env]:
@@ -117,7 +123,7 @@ class EvalConfig:
 
     def _check_backend(self) -> None:
         if self.backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+            raise ValueError(f"backend must be one of {sorted(BACKENDS)}, got {self.backend!r}")
         if self.backend == "local" and (self.address is not None or self.envs_per_worker != 1):
             raise ValueError(
                 "address and envs_per_worker are settings of the Ray backend: add backend='ray' "
@@ -250,18 +256,17 @@ def _episodes(
     config: EvalConfig, specs: Sequence[EpisodeSpec]
 ) -> Iterator[dict[str, Any] | EpisodeError]:
     """The planned episodes played on the configured backend, as they finish."""
-    if config.backend == "local" or not specs:
-        yield from run_episodes(specs, config.settings(), workers=config.workers)
-        return
-    from toolgym.distributed import RolloutPool
+    if not specs:
+        return iter(())
+    module, name = BACKENDS[config.backend].split(":")
+    return getattr(importlib.import_module(module), name)(config, specs)
 
-    with RolloutPool(
-        config.settings(),
-        workers=min(config.workers, len(specs)),
-        envs_per_worker=config.envs_per_worker,
-        address=config.address,
-    ) as pool:
-        yield from pool.run(specs)
+
+def play_locally(
+    config: EvalConfig, specs: Sequence[EpisodeSpec]
+) -> Iterator[dict[str, Any] | EpisodeError]:
+    """The ``local`` backend: this machine's processes."""
+    return run_episodes(specs, config.settings(), workers=config.workers)
 
 
 def run_episodes(
@@ -297,21 +302,6 @@ def run_episodes(
         pool.join()
 
 
-SCRIPTED_AGENTS = ("oracle", "random", "noop")
-
-
-def episodes_per_call(
-    settings: Settings, count: int, workers: int, agent_factory: AgentFactory | None = None
-) -> int:
-    """How many episodes to hand a worker at once. A scripted agent's episode takes a few
-    milliseconds, so sending them one by one spends a good part of the run on messages; in
-    batches of up to 8 both workers stay busy (a few batches each remain to balance the end).
-    A model's episode takes seconds: one at a time keeps results streaming and the load even."""
-    if agent_factory is not None or settings.agent not in SCRIPTED_AGENTS:
-        return 1
-    return max(1, min(8, count // (workers * 16)))
-
-
 def _worker_context() -> multiprocessing.context.BaseContext:
     """Forkserver where there is one (never fork a threaded parent), with toolgym imported once
     in the server so every worker starts from a warm copy instead of importing it again."""
@@ -320,15 +310,6 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["toolgym.evaluation.runner", "toolgym.envs"])
     return context
-
-
-def play_episode(bench: Workbench, spec: EpisodeSpec) -> dict[str, Any] | EpisodeError:
-    """``spec``'s record, or the error it raised (what every backend's workers run)."""
-    try:
-        return bench.run(spec)
-    except Exception as exc:  # reported per episode; the run decides whether to go on
-        message = f"{spec.key}: {type(exc).__name__}: {exc}"
-        return EpisodeError(spec.key, message, fatal=bool(getattr(exc, "fatal", False)))
 
 
 _BENCH: Workbench | None = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from toolgym.core.registry import Registry
 from toolgym.formats.base import STATUSES, Format, ToolSpecs, split_thinking
 from toolgym.formats.hermes import HermesFormat
 from toolgym.formats.json_object import JSONFormat
@@ -44,19 +45,29 @@ __all__ = [
     "get",
     "get_template",
     "names",
+    "register",
     "split_thinking",
 ]
 
-FORMATS: dict[str, type[Format]] = {
-    cls.name: cls
-    for cls in (OpenAIFormat, HermesFormat, ReActFormat, XMLFormat, PythonicFormat, JSONFormat)
-}
+FORMATS: Registry[type[Format]] = Registry("format")
+for _cls in (OpenAIFormat, HermesFormat, ReActFormat, XMLFormat, PythonicFormat, JSONFormat):
+    FORMATS.register(_cls.name, f"{_cls.__module__}:{_cls.__qualname__}")
 _DEFAULTS: dict[str, Format] = {}
 
 
 def names() -> list[str]:
     """Every format's name."""
-    return list(FORMATS)
+    return FORMATS.names()
+
+
+def register(cls: str | type[Format], name: str | None = None) -> None:
+    """Add a format of your own (a :class:`Format` subclass, or its ``"module:attr"``): the
+    ``format=`` of ``gym.make``, the scaffold fault and the format tests then know it."""
+    key = name or (cls.name if not isinstance(cls, str) else "")
+    if not key:
+        raise ValueError("name the format: register('pkg.mod:MyFormat', name='mine')")
+    FORMATS.register(key, cls)
+    _DEFAULTS.pop(key, None)
 
 
 def get(name: str | Format, **options: Any) -> Format:
@@ -68,9 +79,9 @@ def get(name: str | Format, **options: Any) -> Format:
                 f"options {sorted(options)} cannot be applied to the instance {name!r}"
             )
         return name
-    cls = FORMATS.get(name) if isinstance(name, str) else None
-    if cls is None:
+    if not isinstance(name, str) or name not in FORMATS:
         raise ValueError(f"unknown format {name!r}; choose from {names()}")
+    cls = FORMATS.get(name)
     if options:
         return cls(**options)
     found = _DEFAULTS.get(name)

@@ -250,6 +250,15 @@ class Format:
         """One tool message (OpenAI shape) as the agent reads it."""
         raise NotImplementedError
 
+    @staticmethod
+    def tagged_turn(turn: AgentTurn, calls: Sequence[str]) -> str:
+        """A turn as the tag-style formats write it: the thinking in a ``<think>`` block, the
+        content, then the calls as the format writes them, blank lines between."""
+        parts = [f"<think>\n{turn.thinking}\n</think>"] if turn.thinking else []
+        if turn.content:
+            parts.append(turn.content)
+        return "\n\n".join([*parts, *calls])
+
     def _read(self, text: str, tools: dict[str, dict[str, Any]] | None) -> Reading:
         """Content, calls and reasoning found in ``text`` (the completion minus thinking)."""
         raise NotImplementedError

@@ -52,17 +52,12 @@ class HermesFormat(Format):
         )
 
     def render_turn(self, turn: AgentTurn) -> str:
-        parts = []
-        if turn.thinking:
-            parts.append(f"<think>\n{turn.thinking}\n</think>")
-        if turn.content:
-            parts.append(turn.content)
-        for call in turn.tool_calls:
-            body = (
-                f'{{"name": {dump_json(call.name)}, "arguments": {arguments_json(call.arguments)}}}'
-            )
-            parts.append(f"{OPEN}\n{body}\n{CLOSE}")
-        return "\n\n".join(parts)
+        calls = [
+            f'{OPEN}\n{{"name": {dump_json(c.name)}, "arguments": {arguments_json(c.arguments)}}}'
+            f"\n{CLOSE}"
+            for c in turn.tool_calls
+        ]
+        return self.tagged_turn(turn, calls)
 
     def render_result(self, message: Mapping[str, Any]) -> str:
         return f"<tool_response>\n{message.get('content', '')}\n</tool_response>"

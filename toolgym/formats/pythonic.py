@@ -61,14 +61,8 @@ class PythonicFormat(Format):
         )
 
     def render_turn(self, turn: AgentTurn) -> str:
-        parts = []
-        if turn.thinking:
-            parts.append(f"<think>\n{turn.thinking}\n</think>")
-        if turn.content:
-            parts.append(turn.content)
-        if turn.tool_calls:
-            parts.append("[" + ", ".join(_call_text(call) for call in turn.tool_calls) + "]")
-        return "\n\n".join(parts)
+        written = ", ".join(_call_text(call) for call in turn.tool_calls)
+        return self.tagged_turn(turn, [f"[{written}]"] if turn.tool_calls else [])
 
     def render_result(self, message: Mapping[str, Any]) -> str:
         return f"Result of {message.get('name') or '?'}:\n{message.get('content', '')}"

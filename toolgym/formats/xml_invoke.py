@@ -57,15 +57,9 @@ class XMLFormat(Format):
         )
 
     def render_turn(self, turn: AgentTurn) -> str:
-        parts = []
-        if turn.thinking:
-            parts.append(f"<think>\n{turn.thinking}\n</think>")
-        if turn.content:
-            parts.append(turn.content)
-        if turn.tool_calls:
-            invokes = "\n".join(_invoke(call) for call in turn.tool_calls)
-            parts.append(f"<function_calls>\n{invokes}\n</function_calls>")
-        return "\n\n".join(parts)
+        invokes = "\n".join(_invoke(call) for call in turn.tool_calls)
+        calls = [f"<function_calls>\n{invokes}\n</function_calls>"] if turn.tool_calls else []
+        return self.tagged_turn(turn, calls)
 
     def render_result(self, message: Mapping[str, Any]) -> str:
         name = _attribute(message.get("name") or "")

@@ -25,7 +25,6 @@ from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, Too
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import Field
 
-import toolgym
 from toolgym.core.errors import ToolError
 from toolgym.core.tool import Tool, Toolkit, tool
 from toolgym.serve.session import CallReply, TaskSession
@@ -43,6 +42,15 @@ to pick one), read its system prompt and user request, solve it with the other t
 is one turn), then call submit_answer with your reply to the user; get_result reads the verdict.
 The toolset can change during a task: list the tools again when told they changed.\
 """
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("toolgym")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0"
 
 
 class TaskControls(Toolkit):
@@ -136,7 +144,7 @@ def build_server(session: TaskSession, *, env_id: str = "", faults: str = "none"
 
     return _Server(
         "toolgym",
-        version=toolgym.__version__,
+        version=_version(),
         instructions=_INSTRUCTIONS.format(env=env_id or "?", faults=faults),
         on_list_tools=list_tools,
         on_call_tool=call_tool,

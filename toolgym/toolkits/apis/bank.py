@@ -23,6 +23,7 @@ from faker import Faker
 from pydantic import Field
 
 from toolgym.core.errors import ToolError
+from toolgym.core.money import usd as _money
 from toolgym.core.state import Database, Record
 from toolgym.core.tool import WorldEvent, tool
 from toolgym.toolkits.apis.base import ApiToolkit, cents, dollars, not_found, public
@@ -161,11 +162,6 @@ Amount = Annotated[
     float, Field(gt=0, description="Amount in dollars, at most two decimals, e.g. 125.50.")
 ]
 Memo = Annotated[str, Field(max_length=140, description="Optional note shown on the transfer.")]
-
-
-def _money(amount_cents: int) -> str:
-    sign = "-" if amount_cents < 0 else ""
-    return f"{sign}${abs(amount_cents) / 100:,.2f}"
 
 
 def _transaction_id(account_id: str, seq: int) -> str:

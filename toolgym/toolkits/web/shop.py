@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 import numpy as np
 from faker import Faker
 
+from toolgym.core.money import usd as money
 from toolgym.core.state import Database, Record
 from toolgym.toolkits.web.server import (
     MemberSite,
@@ -146,10 +147,6 @@ class Subscriber(Record):
     topics: tuple[str, ...]
     frequency: str
     format: str
-
-
-def money(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 def order_number(order_id: str) -> int:
