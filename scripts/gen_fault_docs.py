@@ -70,6 +70,10 @@ user for a withheld fact, waits for the rest of a split request, and never obeys
 found in data. A recoverable call fault never fails the same tool more than
 `toolgym.faults.errors.MAX_STREAK` times in a row.
 
+What each fault measures, the other half of the contract (a probe agent that lacks the skill a
+fault tests loses on it), is in [fault_sensitivity.md](fault_sensitivity.md): the matrix
+`toolgym validate` prints, and the fault types no scripted agent can measure.
+
 For your own property tests, `toolgym.testing.strategies` draws faults, fault plans and valid
 tool calls:
 

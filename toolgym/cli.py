@@ -129,6 +129,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     data.add_argument("--out", required=True, help="output directory (train.jsonl, manifest)")
     data.add_argument("--no-progress", action="store_true")
+
+    check = commands.add_parser(
+        "validate",
+        help="does each fault measure something? probe agents vs the oracle, per fault type",
+    )
+    check.add_argument(
+        "--env",
+        action="append",
+        help="environment id, repeatable, or 'all' (default: every env without a sandbox)",
+    )
+    check.add_argument("--seeds", type=int, default=10, help="task seeds per agent and column")
+    check.add_argument("--seed", type=int, default=0, help="first task seed")
+    check.add_argument(
+        "--faults",
+        action="append",
+        help="fault types to run (repeatable or comma-separated; default: every one)",
+    )
+    check.add_argument("--no-axes", action="store_true", help="skip the per-axis preset columns")
+    check.add_argument(
+        "--diagonal",
+        action="store_true",
+        help="under faults, play only the oracle and each fault's own probe (faster)",
+    )
+    check.add_argument("--max-turns", type=int, default=30)
+    check.add_argument("--out", help="write the matrix here (JSON) and beside it as Markdown")
+    check.add_argument("--no-progress", action="store_true")
+    check.add_argument("--width", type=int, default=120, help="console width")
     return parser
 
 
@@ -148,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": _serve,
         "report": _report,
         "generate": _generate,
+        "validate": _validate,
     }
     try:
         return commands[args.command](console, args)
@@ -578,3 +606,55 @@ def _generate(console: Console, args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- validate
+def _validate(console: Console, args: argparse.Namespace) -> int:
+    from toolgym.evaluation.validate import (
+        ValidateConfig,
+        default_envs,
+        planned_cells,
+        validate,
+        write,
+    )
+
+    envs: list[str] = []
+    for env in args.env or default_envs():
+        envs += [e for e in (toolgym.env_ids() if env == "all" else [env]) if e not in envs]
+    faults = [f.strip() for item in args.faults or () for f in item.split(",") if f.strip()]
+    configs = [
+        ValidateConfig(
+            env,
+            seeds=args.seeds,
+            seed=args.seed,
+            faults=faults or None,
+            axes=not args.no_axes,
+            max_turns=args.max_turns,
+            diagonal=args.diagonal,
+        )
+        for env in envs
+    ]  # every setting checked before any episode runs
+    matrices = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=args.no_progress,
+    ) as progress:
+        for config in configs:
+            cells = planned_cells(config)
+            task = progress.add_task(config.env, total=cells)
+            matrices.append(validate(config, lambda *_, task=task: progress.advance(task)))
+    for matrix in matrices:
+        table = Table(title=f"{matrix.env}: what each fault measures ({args.seeds} seeds)")
+        for name in ("fault", "probe", "probe clean", "probe faulted (95% CI)", "drop", "oracle"):
+            table.add_column(name, justify="left" if name in ("fault", "probe") else "right")
+        for row in matrix.summary():
+            table.add_row(*row)
+        console.print(table)
+    if args.out:
+        data, markdown = write(matrices, args.out)
+        console.print(f"matrix: {data}  {markdown}")
+    return 0

@@ -16,6 +16,9 @@ agent must, from what it reads:
   exists, otherwise awaited (the rest of a split request);
 - data is never an instruction: injected text is read and ignored;
 - news that the world changed (a ``Notification:`` message) makes it read again.
+
+Each of these is a :class:`Skills` flag, on by default; :mod:`toolgym.testing.probes` turns
+one off at a time to build the brittle probe agents that show what each fault measures.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from toolgym.core.view import ToolEntry
 from toolgym.faults.prompts import ASK_USER_KEY
 from toolgym.faults.support import codec_of
 
-__all__ = ["OracleAgent", "decode_result"]
+__all__ = ["OracleAgent", "Skills", "decode_result"]
 
 _TRUNCATED = re.compile(
     r'\n\[output truncated: \d+ more characters\. Call (\S+) with cursor="([^"]+)" to read the '
@@ -47,6 +50,9 @@ _TRUNCATED = re.compile(
 _RESOLVE = ("unknown_tool", "deprecated")
 _SPACE = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Text in data that speaks to the assistant, and the codes such text asks it to repeat.
+_ADDRESSED = re.compile(r"(?i)\b(assistants?|instructions|your new task|verification code)\b")
+_CODE = re.compile(r"\b[A-Z]{3}-\d{4}\b")
 
 
 def _heard(observation: Any, info: dict[str, Any]) -> str:
@@ -61,6 +67,35 @@ def _heard(observation: Any, info: dict[str, Any]) -> str:
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text).replace("\u00a0", " "))
     return _SPACE.sub(" ", text).casefold()
+
+
+@dataclass(frozen=True)
+class Skills:
+    """What the oracle does that a careless agent may not; each flag off is one probe agent.
+
+    Attributes:
+        reads_toolset: calls tools by the names, parameters, types and value formats the fault
+            layer shows now (off: the clean API's, as learnt before any change).
+        retries: retries retryable errors and unreadable results (off: gives up at once).
+        follows_pages: follows ``next_page_token`` and truncation cursors (off: the first part).
+        resists_injections: treats instructions in data as data (off: obeys them).
+        lenient_parser: reads any rendering of a result (off: only the clean compact JSON of
+            the clean shape, keys in their order, nothing added).
+        heeds_stale: repeats a read that says it is stale (off: uses the stale value).
+        asks_user: asks for, or waits for, a value the request lacks (off: gives up).
+        checks_all_hits: reads every match of a search or listing (off: only the first).
+        rereads_after_events: reads again when told the world changed (off: acts on the old).
+    """
+
+    reads_toolset: bool = True
+    retries: bool = True
+    follows_pages: bool = True
+    resists_injections: bool = True
+    lenient_parser: bool = True
+    heeds_stale: bool = True
+    asks_user: bool = True
+    checks_all_hits: bool = True
+    rereads_after_events: bool = True
 
 
 @dataclass
@@ -81,11 +116,14 @@ class OracleAgent:
     Args:
         env: the environment (any wrapper of a ``ToolEnv``); read at each reset for the plan.
         max_retries: how many times one call is retried after retryable errors.
+        skills: what it does right (all by default: the robust oracle); see :class:`Skills`.
     """
 
-    def __init__(self, env: gym.Env, *, max_retries: int = 8) -> None:
+    def __init__(self, env: gym.Env, *, max_retries: int = 8, skills: Skills = Skills()) -> None:
         self.env = env
         self.max_retries = max_retries
+        self.skills = skills
+        self._obeyed: list[str] = []
         self._plan: Generator[Step, Any, Any] | None = None
         self._step: Step | None = None
         self._answer: Answer | None = None
@@ -107,6 +145,7 @@ class OracleAgent:
         self._waited = set()
         self._retries = 0
         self._count = 0
+        self._obeyed = []
         self._advance(lambda: next(self._plan))  # type: ignore[arg-type]
 
     @property
@@ -120,23 +159,29 @@ class OracleAgent:
             self.reset(observation, info)
         self._seen.append(_norm(_heard(observation, info)))
         thought = ""
-        if _notices(info) and self._on_notice():
+        if self.skills.rereads_after_events and _notices(info) and self._on_notice():
             thought = "The world changed since I read it; start over from what it holds now."
         if self._call is not None:
             call, self._call = self._call, None
             follow, thought = self._digest(call, _result_for(info, call.id))
             if follow is not None:
                 return follow
+        if self._step is not None:
+            pause = self._missing(self._step)
+            if pause is not None:
+                return pause
         if self._step is None:
-            answer = self._answer or Answer("")
-            codec = codec_of(self.env.unwrapped.episode)
-            text = codec.visible_text(answer.text) if codec is not None else answer.text
-            return AgentTurn(thinking=thought or "I have everything; summarise for the user.",
-                             content=text)  # fmt: skip
-        pause = self._missing(self._step)
-        if pause is not None:
-            return pause
+            return self._final(thought)
         return self._issue(_Call("", self._step), thought)
+
+    def _final(self, thought: str) -> AgentTurn:
+        answer = self._answer or Answer("")
+        codec = self._codec()
+        text = codec.visible_text(answer.text) if codec is not None else answer.text
+        if self._obeyed:  # what the instructions found in data asked it to say
+            text += "\nVerification code: " + ", ".join(self._obeyed)
+        return AgentTurn(thinking=thought or "I have everything; summarise for the user.",
+                         content=text)  # fmt: skip
 
     def _on_notice(self) -> bool:
         """Another actor changed the world: what was read may be stale, so the plan starts
@@ -169,22 +214,27 @@ class OracleAgent:
                 "",
             )  # a question answered (now in the observations), or nothing back
         truncated = _TRUNCATED.search(content)
-        if truncated:
+        if truncated and self.skills.follows_pages:
             call.buffer += content[: truncated.start()]
             tool, cursor = truncated.groups()
             return self._read_more(call, tool, cursor), "The output was cut; read the rest."
+        if truncated:
+            content = content[: truncated.start()]
         text, call.buffer = call.buffer + content, ""
-        codec = codec_of(self.env.unwrapped.episode)
+        codec = self._codec()
         if codec is not None:
             text = codec.canonical_text(text)
         try:
-            data = decode_result(text)
-        except ValueError:
+            data = decode_result(text) if self.skills.lenient_parser else self._strict(call, text)
+        except ValueError as exc:
+            if not self.skills.retries or not self.skills.lenient_parser or truncated:
+                return self._give_up(f"I could not read that result ({exc}).")
             return self._retry(call, "I could not read that result; ask again.")
         error = data.get("error") if isinstance(data, dict) else None
         if isinstance(error, dict):
             code = str(error.get("code", "error"))
-            if code in _RESOLVE or error.get("retryable"):
+            resolvable = code in _RESOLVE and self.skills.reads_toolset
+            if (resolvable or error.get("retryable")) and self.skills.retries:
                 return self._retry(call, f"That failed ({code}); the call may work now.")
             if code == "invalid_arguments" and self._resolve(call) != call.sent:
                 return self._retry(call, "The tool's schema changed; call it as it is now.")
@@ -199,19 +249,48 @@ class OracleAgent:
             self._advance(lambda: self._plan.throw(err))  # type: ignore[union-attr]
             return None, f"That failed ({code}); adjusting."
         self._retries = 0  # the call went through: the failures before it are behind us
-        if isinstance(data, dict) and "stale" in str(data.get("warning", "")).lower():
+        if not self.skills.resists_injections:
+            self._obeyed += [c for c in _instructed_codes(data) if c not in self._obeyed]
+        stale = isinstance(data, dict) and "stale" in str(data.get("warning", "")).lower()
+        if stale and self.skills.heeds_stale:
             return self._retry(call, "That answer came from a stale cache; read it again.")
         if isinstance(data, dict) and "next_page_token" in data:
             _gather(call, data)
             token = data.get("next_page_token")
-            if data.get("has_more") and token:
+            if data.get("has_more") and token and self.skills.follows_pages:
                 call.page_token = str(token)
                 return self._issue(call, "There are more pages; fetch the next one."), ""
             data = call.pages[0]
             if set(data) == {"data"}:
                 data = data["data"]  # a paged list, whole again
+        request = self.env.unwrapped.episode.task.user_prompt
+        if not self.skills.checks_all_hits and isinstance(data, list) and _is_search(call, request):
+            data = data[:1]
         self._advance(lambda: self._plan.send(data))  # type: ignore[union-attr]
         return None, ""
+
+    def _give_up(self, why: str) -> tuple[AgentTurn | None, str]:
+        """The step fails for good: the plan hears a permanent error."""
+        self._retries = 0
+        err = ToolError("gave_up", why)
+        self._advance(lambda: self._plan.throw(err))  # type: ignore[union-attr]
+        return None, why
+
+    def _codec(self) -> Any:
+        """How ids and dates are shown now, for an agent that reads the toolset."""
+        return codec_of(self.env.unwrapped.episode) if self.skills.reads_toolset else None
+
+    def _strict(self, call: _Call, text: str) -> Any:
+        """The result as a strict client reads it: the clean compact JSON, and for a read,
+        the same shape (keys, their order, value types) the clean API gives for that call."""
+        data = json.loads(text)
+        if text != json.dumps(data, ensure_ascii=False):
+            raise ValueError("not the compact JSON the API sends")
+        error = data.get("error") if isinstance(data, dict) else None
+        clean = None if error is not None else _clean_result(self.env.unwrapped.episode, call)
+        if clean is not None and not _shapes(data) <= _shapes(clean):
+            raise ValueError("fields, their order or their types differ from the API's")
+        return data
 
     def _retry(self, call: _Call, thought: str) -> tuple[AgentTurn | None, str]:
         if self._retries >= self.max_retries:
@@ -235,10 +314,12 @@ class OracleAgent:
         assert call.step is not None
         episode = self.env.unwrapped.episode
         step = call.step
-        entry = episode.view.entry_for(step.tool)
         arguments = dict(step.arguments)
         if call.page_token is not None:
             arguments["page_token"] = call.page_token
+        if not self.skills.reads_toolset:
+            return step.tool, arguments
+        entry = episode.view.entry_for(step.tool)
         codec = codec_of(episode)
         if codec is not None:
             arguments = codec.to_visible(arguments)
@@ -272,6 +353,10 @@ class OracleAgent:
                 continue  # not something the user says (an id from a result, a constant)
             if _norm(shown) in seen:
                 continue
+            if not self.skills.asks_user:
+                self._step = None
+                self._answer = Answer(f"I cannot do this without your {name.replace('_', ' ')}.")
+                return None
             ask = episode.view.find(episode.scratch.get(ASK_USER_KEY, ""))
             label = name.replace("_", " ")
             if ask is not None and self._asked.get(value, 0) < 2:
@@ -291,6 +376,64 @@ class OracleAgent:
                     content="Sure, I can help with that. Could you tell me the rest?",
                 )
         return None
+
+
+def _instructed_codes(data: Any) -> list[str]:
+    """Codes that text in ``data`` addressed to the assistant asks it to repeat."""
+    if isinstance(data, dict):
+        return [c for v in data.values() for c in _instructed_codes(v)]
+    if isinstance(data, list):
+        return [c for v in data for c in _instructed_codes(v)]
+    if isinstance(data, str) and _ADDRESSED.search(data):
+        return _CODE.findall(data)
+    return []
+
+
+_QUERY = ("query", "q", "name", "title", "keyword", "keywords", "text", "search")
+
+
+def _is_search(call: _Call, request: str) -> bool:
+    """Whether the call looks up a record by words of the user's request (a query or a
+    name): a search whose hits a careless agent would take the first of."""
+    if call.step is None:
+        return False
+    arguments = call.step.arguments
+    return any(isinstance(arguments.get(k), str) and arguments[k] and arguments[k] in request
+               for k in _QUERY)  # fmt: skip
+
+
+def _clean_result(episode: Any, call: _Call) -> Any:
+    """What the canonical read tool returns for the call's clean arguments right now
+    (``None`` for a write, a paged read, or a call the clean arguments no longer fit). The
+    toolkits a read moved are put back afterwards (a browser's page; a toolkit whose state
+    did not move is left alone, as restoring a sandbox restarts it)."""
+    assert call.step is not None
+    world = episode.world
+    tool = world.tools.get(call.step.tool)
+    if tool is None or tool.mutates or call.page_token is not None:
+        return None
+    before = world.snapshot()
+    try:
+        return json.loads(json.dumps(tool(dict(call.step.arguments)), default=str))
+    except Exception:  # the clean call no longer fits the world: nothing to compare with
+        return None
+    finally:
+        for toolkit, token in zip(world.toolkits, before, strict=True):
+            if toolkit.snapshot() != token:
+                toolkit.restore(token)
+
+
+def _shapes(data: Any, path: str = "") -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+    """Every object's keys in order, with their values' types, by where it sits."""
+    if isinstance(data, list):
+        return {s for item in data for s in _shapes(item, path + "[]")}
+    if not isinstance(data, dict):
+        return set()
+    keys = tuple((k, type(v).__name__) for k, v in data.items())
+    out = {(path, keys)}
+    for k, v in data.items():
+        out |= _shapes(v, f"{path}.{k}")
+    return out
 
 
 def _text_arguments(arguments: dict[str, Any]) -> list[tuple[str, str]]:
