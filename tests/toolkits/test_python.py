@@ -115,3 +115,25 @@ def test_close_stops_the_sandbox() -> None:
     {t.name: t for t in toolkit.tools()}["run_python"]({"code": "1"})
     toolkit.close()
     assert box.closed and not box.dir.exists()
+
+
+def test_toolkits_between_runs_lend_their_sandbox_and_it_starts_over() -> None:
+    """A restaged toolkit gives its sandbox back; the next toolkit to run code takes it, on a
+    fresh interpreter over its own files: no variable or file of the last holder shows."""
+    first, second = PythonToolkit(sandbox=small_sandbox), PythonToolkit(sandbox=small_sandbox)
+    try:
+        first.stage({"a.txt": b"first"})
+        run_first = {t.name: t for t in first.tools()}["run_python"]
+        run_first({"code": "secret = 41\nopen('scratch.txt', 'w').write('left over')"})
+        box = first.sandbox
+        first.stage({"a.txt": b"first"})  # a reset: its sandbox is free for others
+        second.stage({"b.txt": b"second"})
+        run_second = {t.name: t for t in second.tools()}["run_python"]
+        seen = run_second({"code": "import os; 'secret' in globals(), sorted(os.listdir('.'))"})
+        assert second.sandbox is box
+        assert seen["result"] == "(False, ['b.txt'])"
+        again = run_first({"code": "'secret' in globals(), open('a.txt').read()"})
+        assert again["result"] == "(False, 'first')" and first.sandbox is not box
+    finally:
+        first.close()
+        second.close()

@@ -8,6 +8,7 @@ memory and written out at reset, so a reset costs a few small writes, not regene
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
@@ -28,6 +29,47 @@ Code = Annotated[
     Field(description="Python source to run. The value of a final expression is returned."),
 ]
 Snapshot = tuple[tuple[tuple[str, bytes], ...], tuple[str, ...]]
+
+
+def _default_sandbox() -> Sandbox:
+    return make_sandbox(DEFAULT_LIMITS)
+
+
+class _IdleSandboxes:
+    """Sandboxes no episode holds, per factory (so per backend and limits).
+
+    A toolkit gives its sandbox back whenever its files are staged afresh (every reset, and
+    after the reference run), and takes one (resetting it onto its own files) when code next
+    runs. Instances between runs therefore hold no interpreter: a thousand Workspace envs in a
+    vector share a few sandboxes instead of starting one each. A taken sandbox is always reset
+    onto the taker's files with a fresh worker, so sharing never shows in a trajectory.
+    """
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._idle: dict[Callable[[], Sandbox], list[Sandbox]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, factory: Callable[[], Sandbox]) -> Sandbox:
+        with self._lock:
+            stack = self._idle.get(factory, [])
+            while stack:
+                sandbox = stack.pop()
+                if not sandbox.closed:
+                    return sandbox
+        return factory()
+
+    def give(self, factory: Callable[[], Sandbox], sandbox: Sandbox) -> None:
+        with self._lock:
+            stack = self._idle.setdefault(factory, [])
+            if len(stack) < self.KEEP and not sandbox.closed:
+                stack.append(sandbox)
+                return
+        sandbox.close()
+
+
+_IDLE = _IdleSandboxes()
 
 
 def sandbox_error(exc: ExecutionError) -> ToolError:
@@ -75,7 +117,7 @@ class PythonToolkit(Toolkit):
     name = "python"
 
     def __init__(self, sandbox: Callable[[], Sandbox] | None = None) -> None:
-        self._make_sandbox = sandbox or (lambda: make_sandbox(DEFAULT_LIMITS))
+        self._make_sandbox = sandbox or _default_sandbox
         self._sandbox: Sandbox | None = None
         self._staged = False
         self.files: dict[str, bytes] = {}
@@ -86,7 +128,8 @@ class PythonToolkit(Toolkit):
         """The interpreter, started (or started over on the staged files) on first use: an
         env whose episodes never run Python (most Workspace tasks) never starts one."""
         if self._sandbox is None:
-            self._sandbox = self._make_sandbox()
+            self._sandbox = _IDLE.take(self._make_sandbox)
+            self._staged = True  # whoever had it last, it starts over on these files
         if self._staged:
             self._staged = False
             self._sandbox.reset(self.files, keep_clean_worker=True)
@@ -98,6 +141,9 @@ class PythonToolkit(Toolkit):
         self.files = dict(files)
         self.outputs = tuple(outputs)
         self._staged = True
+        if self._sandbox is not None:  # not needed until code runs again: let others use it
+            _IDLE.give(self._make_sandbox, self._sandbox)
+            self._sandbox = None
 
     # ----------------------------------------------------------------- state
     def fork(self) -> PythonToolkit:
