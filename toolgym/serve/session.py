@@ -16,9 +16,17 @@ import gymnasium as gym
 from toolgym.core.env import ToolEnv
 from toolgym.core.episode import Episode, Interceptor, Invocation
 
-__all__ = ["OVER", "CallReply", "TaskSession", "TaskStart"]
+__all__ = ["NO_TASK", "OVER", "CallReply", "NoTaskError", "TaskSession", "TaskStart"]
 
 OVER = "The task is over; it takes no more calls or answers."
+NO_TASK = "No task is running: call start_task first (give a seed to pick the task)."
+
+
+class NoTaskError(RuntimeError):
+    """A verdict was asked for before any task started."""
+
+    def __init__(self) -> None:
+        super().__init__(NO_TASK)
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,9 @@ class TaskSession:
 
     ``seed`` is the first task's seed: :meth:`start` without a seed plays it first, then the
     tasks that follow it in the env's seeded sequence. The env is reset at once, so the
-    toolset can be listed before any task is started.
+    toolset can be listed before any task is started; but no task is live until :meth:`start`
+    (calls and answers before it get a ``no_task`` error), so a client never plays a task it
+    did not ask for.
     """
 
     def __init__(self, env: gym.Env, seed: int | None = None) -> None:
@@ -88,6 +98,7 @@ class TaskSession:
         self._done = False
         self._reward = 0.0
         self._truncated = False
+        self.started = False
         self._reset(seed)
 
     # ------------------------------------------------------------------ tasks
@@ -120,7 +131,9 @@ class TaskSession:
             seed = self._first_seed
         self._first_seed = None
         options = {k: v for k, v in (("family", family), ("difficulty", difficulty)) if v}
-        return self._reset(seed, options or None)
+        start = self._reset(seed, options or None)
+        self.started = True
+        return start
 
     # ------------------------------------------------------------------ turns
     @property
@@ -130,6 +143,8 @@ class TaskSession:
 
     def call(self, name: str, arguments: Any) -> CallReply:
         """Run one tool call as one turn of the episode."""
+        if not self.started:
+            return CallReply(NO_TASK, "no_task")
         self._calls += 1
         self._last_error.code = None
         action = {
@@ -146,6 +161,8 @@ class TaskSession:
 
     def submit(self, answer: str) -> CallReply:
         """The agent's final answer: the checker runs, unless the user has more to say."""
+        if not self.started:
+            return CallReply(NO_TASK, "no_task")
         _, reward, terminated, truncated, info = self.env.step(str(answer))
         if info["parse_status"] == ["episode_over"]:
             return CallReply(OVER, "episode_over", done=True)
@@ -164,7 +181,10 @@ class TaskSession:
 
     # ----------------------------------------------------------------- verdict
     def result(self) -> dict[str, Any]:
-        """The task's state and, once it is over, the checker's verdict."""
+        """The task's state and, once it is over, the checker's verdict. Raises
+        :class:`NoTaskError` before any task started."""
+        if not self.started:
+            raise NoTaskError
         episode = self._base.episode
         assert episode is not None
         return {
