@@ -35,7 +35,7 @@ from pydantic import Field
 import toolgym
 from toolgym.core.errors import ToolError
 from toolgym.core.tool import Tool, Toolkit, tool
-from toolgym.serve.session import NO_TASK, CallReply, NoTaskError, TaskSession
+from toolgym.serve.session import NO_TASK, CallReply, TaskSession
 from toolgym.serve.sessions import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_SESSIONS,
@@ -107,10 +107,9 @@ class TaskControls(Toolkit):
     def get_result(self) -> Reply:
         """The current task's state and, once it is over, its verdict: success, reward and
         each check."""
-        try:
-            result = self.session.result()
-        except NoTaskError as exc:
-            raise ToolError("no_task", str(exc)) from None
+        if not self.session.started:
+            raise ToolError("no_task", NO_TASK)
+        result = self.session.result()
         return json.dumps(result, ensure_ascii=False, indent=2), result
 
 

@@ -16,17 +16,10 @@ import gymnasium as gym
 from toolgym.core.env import ToolEnv
 from toolgym.core.episode import Episode, Interceptor, Invocation
 
-__all__ = ["NO_TASK", "OVER", "CallReply", "NoTaskError", "TaskSession", "TaskStart"]
+__all__ = ["NO_TASK", "OVER", "CallReply", "TaskSession", "TaskStart"]
 
 OVER = "The task is over; it takes no more calls or answers."
 NO_TASK = "No task is running: call start_task first (give a seed to pick the task)."
-
-
-class NoTaskError(RuntimeError):
-    """A verdict was asked for before any task started."""
-
-    def __init__(self) -> None:
-        super().__init__(NO_TASK)
 
 
 @dataclass(frozen=True)
@@ -181,14 +174,27 @@ class TaskSession:
 
     # ----------------------------------------------------------------- verdict
     def result(self) -> dict[str, Any]:
-        """The task's state and, once it is over, the checker's verdict. Raises
-        :class:`NoTaskError` before any task started."""
+        """The task's state and, once it is over, the checker's verdict. Before any task
+        started there is nothing to play: ``started`` is false, ``done`` true, no reward (so a
+        trainer that asks for the reward of an episode never begun gets 0, not a hang)."""
         if not self.started:
-            raise NoTaskError
+            return {
+                "task_id": None,
+                "started": False,
+                "done": True,
+                "truncated": False,
+                "success": False,
+                "reward": 0.0,
+                "checks": {},
+                "solvable": False,
+                "turns": 0,
+                "faults": [],
+            }
         episode = self._base.episode
         assert episode is not None
         return {
             "task_id": self._info["task_id"],
+            "started": True,
             "done": self._done,
             "truncated": self._truncated,
             "success": bool(self._info["success"]),
