@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,11 +50,16 @@ def serving(*options: str) -> Iterator[str]:
     port = _free_port()
     command = [sys.executable, "-m", "toolgym", "serve", "--transport", "http"]
     command += ["--port", str(port), "--env", ENV, *options]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Its output goes to a file: a pipe nobody reads while the clients play would fill and
+    # stall the server.
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in the finally below)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert process.poll() is None, process.stderr.read()
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"the server stopped: {log.read()}")
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
@@ -62,6 +68,7 @@ def serving(*options: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         process.terminate()
+        log.close()
         process.wait(timeout=10)
 
 
