@@ -181,6 +181,21 @@ def test_an_idle_episode_ends_after_the_timeout() -> None:
     assert gone.is_error and gone.meta["toolgym/error"] == "no_task"
 
 
+def test_a_named_session_ends_with_a_delete() -> None:
+    async def play(url: str) -> tuple[int, int, types.CallToolResult]:
+        async with named(url, "short") as client:
+            await client.call_tool("start_task", {"seed": 1})
+            async with httpx2.AsyncClient() as http:
+                ended = await http.delete(url, headers={"Toolgym-Session": "short"})
+                again = await http.delete(url, headers={"Toolgym-Session": "short"})
+            return ended.status_code, again.status_code, await client.call_tool("get_result", {})
+
+    with serving() as url:
+        ended, again, gone = anyio.run(play, url)
+    assert (ended, again) == (204, 404)
+    assert gone.is_error and gone.meta["toolgym/error"] == "no_task"
+
+
 @pytest.fixture(scope="module")
 def drift_plan(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("plans") / "drift.yaml"

@@ -414,6 +414,8 @@ def http_app(
 ) -> Any:
     """The streamable HTTP ASGI app: the SDK's, plus ending a client's episode with its
     session (a DELETE, or its idle timeout)."""
+    from starlette.responses import Response
+
     server = build_server(
         session,
         env_id=env_id,
@@ -433,14 +435,19 @@ def http_app(
     pool = server.clients
 
     async def ending_episodes(scope: Any, receive: Any, send: Any) -> None:
-        await app(scope, receive, send)
         if pool is None or scope["type"] != "http" or scope["method"] != "DELETE":
+            await app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        if MCP_SESSION_ID_HEADER.lower() in headers:
-            pool.close(f"mcp:{headers[MCP_SESSION_ID_HEADER.lower()]}")
-        if SESSION_HEADER in headers:
-            pool.close(f"client:{headers[SESSION_HEADER]}")
+        mcp_session = headers.get(MCP_SESSION_ID_HEADER.lower())
+        if mcp_session is None and SESSION_HEADER in headers:
+            # A 2026-07-28 client ending its named episode: the SDK has no session to end.
+            ended = pool.close(f"client:{headers[SESSION_HEADER]}")
+            await Response(status_code=204 if ended else 404)(scope, receive, send)
+            return
+        await app(scope, receive, send)
+        if mcp_session is not None:
+            pool.close(f"mcp:{mcp_session}")
 
     return ending_episodes
 
