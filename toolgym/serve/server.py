@@ -435,6 +435,8 @@ def http_app(
     pool = server.clients
 
     async def ending_episodes(scope: Any, receive: Any, send: Any) -> None:
+        if pool is not None and scope["type"] == "http":
+            pool.reap()  # idle episodes end as soon as any request comes in
         if pool is None or scope["type"] != "http" or scope["method"] != "DELETE":
             await app(scope, receive, send)
             return
