@@ -92,7 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("--timeout", type=float, help="seconds per request (300)")
 
     serve = commands.add_parser(
-        "serve", help="serve an env's tools over MCP (stdio, or streamable HTTP on loopback)"
+        "serve",
+        help="serve an env over MCP (stdio, or streamable HTTP on loopback) or as an OpenEnv "
+        "server, one isolated episode per client",
+    )
+    serve.add_argument(
+        "--protocol",
+        default="mcp",
+        choices=["mcp", "openenv"],
+        help="mcp: tools for agent harnesses; openenv: reset/step/state for trainers (HTTP)",
     )
     serve.add_argument("--env", default=DEFAULT_ENV, help="environment id")
     serve.add_argument("--faults", default="none", help="fault preset or plan file (YAML/JSON)")
@@ -102,6 +110,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="HTTP address (loopback by default)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port")
     serve.add_argument("--path", default="/mcp", help="HTTP path of the MCP endpoint")
+    serve.add_argument(
+        "--max-sessions", type=int, default=256, help="clients with a live episode at once (HTTP)"
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=600.0,
+        help="seconds without a request after which a client's episode ends (HTTP)",
+    )
     serve.add_argument(
         "--dry-run",
         action="store_true",
@@ -513,8 +530,17 @@ def _serve(console: Console, args: argparse.Namespace) -> int:
         raise ValueError(
             f"toolgym serve needs the MCP SDK ({exc}): pip install 'toolgym[mcp]'"
         ) from None
-    env = make_eval_env(args.env, args.faults, max_turns=args.max_turns)
-    session = TaskSession(env, seed=args.seed)
+    if args.max_sessions < 1 or not args.idle_timeout > 0:
+        raise ValueError("--max-sessions must be at least 1 and --idle-timeout positive")
+    if args.protocol == "openenv":
+        return _serve_openenv(console, args)
+
+    def new_session() -> TaskSession:
+        return TaskSession(
+            make_eval_env(args.env, args.faults, max_turns=args.max_turns), args.seed
+        )
+
+    session = new_session()
     build_server(session, env_id=args.env, faults=args.faults)  # fails here on a bad setup
     if args.dry_run:
         out = Console(width=120, highlight=False)
@@ -547,11 +573,43 @@ def _serve(console: Console, args: argparse.Namespace) -> int:
             path=args.path,
             env_id=args.env,
             faults=args.faults,
+            sessions=new_session,
+            max_sessions=args.max_sessions,
+            idle_timeout=args.idle_timeout,
         )
     except KeyboardInterrupt:
         pass
     finally:
         session.close()
+    return 0
+
+
+def _serve_openenv(console: Console, args: argparse.Namespace) -> int:
+    try:
+        from toolgym.serve.openenv import serve_openenv
+    except ImportError as exc:
+        raise ValueError(
+            f"toolgym serve --protocol openenv needs OpenEnv ({exc}): "
+            "pip install 'toolgym[openenv]'"
+        ) from None
+    if args.dry_run:
+        raise ValueError("--dry-run shows the MCP toolset; OpenEnv serves reset/step/state")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(
+            f"[yellow]warning:[/] serving on {args.host}: anyone who can reach it can "
+            "play the env (there is no authentication)"
+        )
+    console.print(f"OpenEnv server: http://{args.host}:{args.port} (WebSocket /ws; Ctrl-C stops)")
+    serve_openenv(
+        args.env,
+        faults=args.faults,
+        seed=args.seed,
+        max_turns=args.max_turns,
+        host=args.host,
+        port=args.port,
+        max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout,
+    )
     return 0
 
 

@@ -60,3 +60,14 @@ def test_start_without_a_seed_plays_the_first_seed_then_what_follows_it() -> Non
 def test_raw_text_envs_are_refused() -> None:
     with pytest.raises(ValueError, match="without format="):
         TaskSession(gym.make(ENV, format="hermes"))
+
+
+def test_nothing_is_played_before_a_task_starts() -> None:
+    session = TaskSession(gym.make(ENV), seed=2)
+    assert session.tools  # the toolset can be shown first
+    assert session.call("list_categories", {}).error == "no_task"
+    assert session.submit("done").error == "no_task"
+    before = session.result()
+    assert not before["started"] and before["done"] and before["reward"] == 0.0
+    session.start()
+    assert session.result()["started"] and session.result()["turns"] == 0

@@ -1,6 +1,7 @@
-"""Serve an environment over the Model Context Protocol (``toolgym serve``).
+"""Serve an environment over the Model Context Protocol or as an OpenEnv server
+(``toolgym serve``), one isolated episode per client.
 
-Needs the ``mcp`` extra: ``pip install 'toolgym[mcp]'``. See ``docs/serve.md``.
+The servers need the ``mcp`` or ``openenv`` extra. See ``docs/scale.md``.
 """
 
 from toolgym.serve.session import CallReply, TaskSession, TaskStart

@@ -16,9 +16,10 @@ import gymnasium as gym
 from toolgym.core.env import ToolEnv
 from toolgym.core.episode import Episode, Interceptor, Invocation
 
-__all__ = ["OVER", "CallReply", "TaskSession", "TaskStart"]
+__all__ = ["NO_TASK", "OVER", "CallReply", "TaskSession", "TaskStart"]
 
 OVER = "The task is over; it takes no more calls or answers."
+NO_TASK = "No task is running: call start_task first (give a seed to pick the task)."
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ class TaskSession:
 
     ``seed`` is the first task's seed: :meth:`start` without a seed plays it first, then the
     tasks that follow it in the env's seeded sequence. The env is reset at once, so the
-    toolset can be listed before any task is started.
+    toolset can be listed before any task is started; but no task is live until :meth:`start`
+    (calls and answers before it get a ``no_task`` error), so a client never plays a task it
+    did not ask for.
     """
 
     def __init__(self, env: gym.Env, seed: int | None = None) -> None:
@@ -88,6 +91,7 @@ class TaskSession:
         self._done = False
         self._reward = 0.0
         self._truncated = False
+        self.started = False
         self._reset(seed)
 
     # ------------------------------------------------------------------ tasks
@@ -120,7 +124,9 @@ class TaskSession:
             seed = self._first_seed
         self._first_seed = None
         options = {k: v for k, v in (("family", family), ("difficulty", difficulty)) if v}
-        return self._reset(seed, options or None)
+        start = self._reset(seed, options or None)
+        self.started = True
+        return start
 
     # ------------------------------------------------------------------ turns
     @property
@@ -130,6 +136,8 @@ class TaskSession:
 
     def call(self, name: str, arguments: Any) -> CallReply:
         """Run one tool call as one turn of the episode."""
+        if not self.started:
+            return CallReply(NO_TASK, "no_task")
         self._calls += 1
         self._last_error.code = None
         action = {
@@ -146,6 +154,8 @@ class TaskSession:
 
     def submit(self, answer: str) -> CallReply:
         """The agent's final answer: the checker runs, unless the user has more to say."""
+        if not self.started:
+            return CallReply(NO_TASK, "no_task")
         _, reward, terminated, truncated, info = self.env.step(str(answer))
         if info["parse_status"] == ["episode_over"]:
             return CallReply(OVER, "episode_over", done=True)
@@ -164,11 +174,27 @@ class TaskSession:
 
     # ----------------------------------------------------------------- verdict
     def result(self) -> dict[str, Any]:
-        """The task's state and, once it is over, the checker's verdict."""
+        """The task's state and, once it is over, the checker's verdict. Before any task
+        started there is nothing to play: ``started`` is false, ``done`` true, no reward (so a
+        trainer that asks for the reward of an episode never begun gets 0, not a hang)."""
+        if not self.started:
+            return {
+                "task_id": None,
+                "started": False,
+                "done": True,
+                "truncated": False,
+                "success": False,
+                "reward": 0.0,
+                "checks": {},
+                "solvable": False,
+                "turns": 0,
+                "faults": [],
+            }
         episode = self._base.episode
         assert episode is not None
         return {
             "task_id": self._info["task_id"],
+            "started": True,
             "done": self._done,
             "truncated": self._truncated,
             "success": bool(self._info["success"]),
