@@ -668,7 +668,7 @@ if __name__ == "__main__":
 
 # ---------------------------------------------------------------- validate
 def _validate(console: Console, args: argparse.Namespace) -> int:
-    from toolgym.evaluation.validate import (
+    from toolgym.testing.validate import (
         ValidateConfig,
         default_envs,
         planned_cells,

@@ -29,8 +29,8 @@ from openenv.core.env_server import (
 from openenv.core.env_server.types import EnvironmentMetadata
 from pydantic import Field
 
-import toolgym
 from toolgym.core.env import ToolEnv
+from toolgym.serve.version import package_version
 
 __all__ = [
     "ToolgymAction",
@@ -197,7 +197,7 @@ class ToolgymEnvironment(Environment[ToolgymAction, ToolgymObservation, ToolgymS
         return EnvironmentMetadata(
             name=spec.id if spec is not None else type(self.env.unwrapped).__name__,
             description="A toolgym tool-calling environment under seeded faults.",
-            version=toolgym.__version__,
+            version=package_version(),
         )
 
     def close(self) -> None:
@@ -251,7 +251,7 @@ def openenv_app(
             max_concurrent_envs=max_sessions, session_timeout=idle_timeout
         ),
     )
-    app = FastAPI(title="toolgym (OpenEnv)", version=toolgym.__version__)
+    app = FastAPI(title="toolgym (OpenEnv)", version=package_version())
     server.register_routes(app)
     return _quiet_disconnects(app)
 

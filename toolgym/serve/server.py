@@ -41,6 +41,7 @@ from toolgym.serve.sessions import (
     SessionLimitError,
     SessionPool,
 )
+from toolgym.serve.version import package_version
 
 __all__ = ["CONTROL_TOOLS", "TaskControls", "build_server", "serve"]
 
@@ -55,15 +56,6 @@ to pick one), read its system prompt and user request, solve it with the other t
 is one turn), then call submit_answer with your reply to the user; get_result reads the verdict.
 The toolset can change during a task: list the tools again when told they changed.\
 """
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("toolgym")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "0"
 
 
 class TaskControls(Toolkit):
@@ -249,7 +241,7 @@ def build_server(
 
     server = _Server(
         "toolgym",
-        version=_version(),
+        version=package_version(),
         instructions=_INSTRUCTIONS.format(env=env_id or "?", faults=faults),
         on_list_tools=list_tools,
         on_call_tool=call_tool,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from toolgym.cli import main
-from toolgym.evaluation import validate as validate_module
-from toolgym.evaluation.validate import Cell, ValidateConfig, is_sandboxed, planned_cells, validate
+from toolgym.testing import validate as validate_module
 from toolgym.testing.probes import FAULT_PROBES, PROBES
+from toolgym.testing.validate import Cell, ValidateConfig, is_sandboxed, planned_cells, validate
 
 BAR = 0.20
 """How much a fault's probe must lose (in rate, from its clean rate) for the fault to count."""

@@ -6,7 +6,7 @@ preset. A fault measures a skill when the probe lacking it loses and the oracle 
 matrix shows every agent's success rate per column, its drop from the clean rate and a Wilson
 95% interval, so a fault that nobody loses on, or that the oracle loses on, stands out.
 
->>> from toolgym.evaluation.validate import ValidateConfig, validate
+>>> from toolgym.testing.validate import ValidateConfig, validate
 >>> config = ValidateConfig("toolgym/Retail-v0", seeds=2, faults=["timeout"], axes=False)
 >>> matrix = validate(config)
 >>> matrix.cell("no_retry", "timeout").drop, matrix.cell("oracle", "timeout").drop
@@ -23,8 +23,8 @@ from typing import Any
 
 import gymnasium as gym
 
-import toolgym
 from toolgym.core.rollout import run_episode
+from toolgym.envs.registry import env_ids
 from toolgym.evaluation.metrics import wilson_interval
 from toolgym.faults import AXES, FaultPlan, get, names
 from toolgym.testing.probes import FAULT_PROBES, PROBES, UNMEASURED, make_probe
@@ -62,7 +62,7 @@ def is_sandboxed(env_id: str) -> bool:
 
 def default_envs(*, sandboxed: bool = False) -> list[str]:
     """Every registered env id, without the sandboxed ones unless asked."""
-    return [e for e in toolgym.env_ids() if sandboxed or not is_sandboxed(e)]
+    return [e for e in env_ids() if sandboxed or not is_sandboxed(e)]
 
 
 @dataclass
@@ -90,8 +90,8 @@ class ValidateConfig:
     diagonal: bool = False
 
     def __post_init__(self) -> None:
-        if self.env not in toolgym.env_ids():
-            raise ValueError(f"unknown env {self.env!r}; choose from {toolgym.env_ids()}")
+        if self.env not in env_ids():
+            raise ValueError(f"unknown env {self.env!r}; choose from {env_ids()}")
         if not isinstance(self.seeds, int) or self.seeds < 1:
             raise ValueError(f"seeds must be an int >= 1, got {self.seeds!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
