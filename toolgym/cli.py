@@ -52,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--env", action="append", help=f"environment id, repeatable, or 'all' ({DEFAULT_ENV})"
     )
-    run.add_argument("--agent", default="oracle", help="oracle, random, noop or openai:MODEL")
+    run.add_argument(
+        "--agent",
+        default="oracle",
+        help="oracle, random, noop, openai:MODEL or probe:SKILL (see toolgym validate)",
+    )
     run.add_argument(
         "--faults",
         action="append",

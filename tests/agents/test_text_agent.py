@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gymnasium as gym
+import pytest
 
 import toolgym
 from toolgym.agents import NoToolAgent, TextAgent
@@ -48,3 +49,22 @@ def test_follows_the_format_of_each_episode() -> None:
 def test_a_fixed_format_and_a_plain_string_answer() -> None:
     agent = TextAgent(NoToolAgent("No."), format="json")
     assert agent.act("", {"messages": []}) == '{"answer": "No."}'
+
+
+def test_every_agent_is_found_by_name_in_one_registry() -> None:
+    """oracle, random, noop, openai:MODEL and probe:SKILL all come from ``AGENTS``; a wrong
+    name, a missing or unknown argument is a clear error naming the choices."""
+    from toolgym.agents.factory import AGENTS, make_agent, validate_agent
+
+    assert AGENTS.names() == ["oracle", "random", "noop", "openai", "probe"]
+    env = gym.make("toolgym/Retail-v0", format="react")
+    probe = make_agent("probe:no_retry", env)
+    assert toolgym.run_episode(env, probe, seed=1).success
+    for bad, message in [
+        ("probe", "needs a SKILL"),
+        ("openai", "needs a MODEL"),
+        ("oracle:x", "unknown agent 'oracle:x'"),
+        ("probe:nah", "unknown SKILL 'nah'"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            validate_agent(bad)

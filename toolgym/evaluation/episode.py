@@ -16,12 +16,11 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from toolgym.agents.factory import make_agent
+from toolgym.agents.factory import agent_entry, make_agent
 from toolgym.core.rollout import Agent, EpisodeResult, run_episode
 
 __all__ = [
     "CLEAN",
-    "SCRIPTED_AGENTS",
     "AgentFactory",
     "EpisodeError",
     "EpisodeSpec",
@@ -255,9 +254,6 @@ def play_episode(bench: Workbench, spec: EpisodeSpec) -> dict[str, Any] | Episod
         return EpisodeError(spec.key, message, fatal=bool(getattr(exc, "fatal", False)))
 
 
-SCRIPTED_AGENTS = ("oracle", "random", "noop")
-
-
 def episodes_per_call(
     settings: Settings, count: int, workers: int, agent_factory: AgentFactory | None = None
 ) -> int:
@@ -265,6 +261,6 @@ def episodes_per_call(
     milliseconds, so sending them one by one spends a good part of the run on messages; in
     batches of up to 8 both workers stay busy (a few batches each remain to balance the end).
     A model's episode takes seconds: one at a time keeps results streaming and the load even."""
-    if agent_factory is not None or settings.agent not in SCRIPTED_AGENTS:
+    if agent_factory is not None or not agent_entry(settings.agent).scripted:
         return 1
     return max(1, min(8, count // (workers * 16)))

@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import gymnasium as gym
 
+from toolgym.agents.factory import AgentEntry
 from toolgym.agents.oracle import OracleAgent, Skills
 from toolgym.agents.text import TextAgent
 from toolgym.core.rollout import Agent
@@ -213,6 +215,15 @@ def make_probe(name: str, env: gym.Env, seed: int = 0) -> Agent:
     except KeyError:
         raise ValueError(f"unknown probe {name!r}; choose from {', '.join(PROBES)}") from None
     return probe.build(env)
+
+
+def _probe_agent(env: gym.Env, seed: int, skill: str, options: dict[str, Any]) -> Agent:
+    return make_probe(skill, env, seed)
+
+
+PROBE_AGENT = AgentEntry(_probe_agent, takes="SKILL", choices=tuple(PROBES))
+"""``probe:SKILL`` for :func:`toolgym.agents.factory.make_agent` (``toolgym eval --agent
+probe:no_retry``): the probe already speaks a raw-text env's format."""
 
 
 def probe_factory(name: str) -> Callable[[gym.Env, int], Agent]:
