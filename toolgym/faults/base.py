@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
+from toolgym.core.registry import Registry
 from toolgym.faults.draws import RESERVED, Streams
 
 if TYPE_CHECKING:
@@ -114,7 +115,8 @@ class FaultEvent:
         }
 
 
-_REGISTRY: dict[str, type[Fault]] = {}
+FAULTS: Registry[type[Fault]] = Registry("fault")
+"""Every fault type by name: a ``Fault`` subclass with a ``name`` registers itself."""
 
 
 class Fault(BaseModel):
@@ -147,9 +149,9 @@ class Fault(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         if "name" in cls.__dict__ and cls.name:
-            if cls.name in _REGISTRY:
+            if cls.name in FAULTS:
                 raise TypeError(f"two fault types are named {cls.name!r}")
-            _REGISTRY[cls.name] = cls
+            FAULTS.register(cls.name, cls)
 
     @model_validator(mode="before")
     @classmethod
@@ -197,23 +199,22 @@ class Fault(BaseModel):
 
 def registry() -> dict[str, type[Fault]]:
     """Every registered fault type by name (importing the axis modules registers them)."""
-    return dict(_REGISTRY)
+    return dict(FAULTS.items())
 
 
 def names() -> list[str]:
     """Every fault type, grouped by axis then by name."""
-    return sorted(_REGISTRY, key=lambda n: (AXES.index(_REGISTRY[n].axis), n))
+    return sorted(FAULTS, key=lambda n: (AXES.index(FAULTS.get(n).axis), n))
 
 
 def fault_class(name: str) -> type[Fault]:
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        import difflib
+    if name in FAULTS:
+        return FAULTS.get(name)
+    import difflib
 
-        close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown fault {name!r}.{hint} Known: {', '.join(names())}") from None
+    close = difflib.get_close_matches(str(name), FAULTS.names(), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"unknown fault {name!r}.{hint} Known: {', '.join(names())}")
 
 
 class FaultContext:

@@ -62,7 +62,14 @@ def _bound(info: Any, name: str) -> Any:
 
 def _parameter(cls: type[Fault], field: str) -> st.SearchStrategy[Any]:
     info = cls.model_fields[field]
-    annotation = info.annotation
+    return _values(cls, field, info, info.annotation)
+
+
+def _values(cls: type[Fault], field: str, info: Any, annotation: Any) -> st.SearchStrategy[Any]:
+    args = get_args(annotation)
+    if type(None) in args and len(args) == 2:  # ``X | None``: None (the default) or an X
+        (inner,) = [a for a in args if a is not type(None)]
+        return st.none() | _values(cls, field, info, inner)
     if get_origin(annotation) is Literal:
         return st.sampled_from(get_args(annotation))
     if annotation is bool:
