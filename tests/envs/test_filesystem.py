@@ -6,10 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 import warnings
 
 import gymnasium as gym
@@ -20,6 +18,7 @@ from gymnasium.utils.env_checker import check_env
 
 import toolgym
 from tests.envs.test_retail import results, solved, verdict
+from tests.envs.timing import costs
 from toolgym.core.grading import mentions
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.core.task import DIFFICULTIES
@@ -227,15 +226,10 @@ def test_wrong_duplicate_kept_fails(env: gym.Env) -> None:
 
 
 def test_reset_and_step_are_fast(env: gym.Env) -> None:
-    resets, steps = [], []
-    for seed in range(100):
-        start = time.perf_counter()
-        env.reset(seed=seed)
-        resets.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        env.step({"tool_calls": [{"id": "x", "name": "fs_ls", "arguments": {"path": "/"}}]})
-        steps.append(time.perf_counter() - start)
-    assert statistics.median(resets) < 0.02 and statistics.median(steps) < 0.005
+    # in CartPole steps, measured in the same run; measured about 55 and 7
+    listing = {"tool_calls": [{"id": "x", "name": "fs_ls", "arguments": {"path": "/"}}]}
+    reset, step = costs(env, step=listing)
+    assert reset < 500 and step < 100, (reset, step)
 
 
 def test_same_seed_same_digest() -> None:

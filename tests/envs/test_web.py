@@ -4,8 +4,6 @@ passes, state checks catch wrong writes, and everything is deterministic and che
 from __future__ import annotations
 
 import re
-import statistics
-import time
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -17,6 +15,7 @@ from gymnasium.utils.env_checker import check_env
 import toolgym
 from tests.envs.contract import fuzz, oracle_digest, oracle_digest_elsewhere
 from tests.envs.test_retail import solved, verdict
+from tests.envs.timing import costs
 from toolgym import NoToolAgent, OracleAgent, run_episode
 from toolgym.core.grading import mentions
 from toolgym.core.messages import AgentTurn
@@ -156,23 +155,9 @@ def test_fuzzed_actions_never_raise() -> None:
 
 
 def test_reset_and_step_are_cheap(env: gym.Env) -> None:
-    resets, steps = [], []
-    for seed in range(100):
-        start = time.perf_counter()
-        observation, info = env.reset(seed=seed)
-        resets.append(time.perf_counter() - start)
-        agent = OracleAgent(env)
-        agent.reset(observation, info)
-        done = False
-        while not done:
-            action = agent.act(observation, info)
-            start = time.perf_counter()
-            observation, _, terminated, truncated, info = env.step(action)
-            steps.append(time.perf_counter() - start)
-            done = terminated or truncated
-    # generous bounds for a shared machine; measured medians are about 3 ms and 0.1 ms
-    assert statistics.median(resets) < 0.05
-    assert statistics.median(steps) < 0.01
+    # in CartPole steps, measured in the same run; measured about 330 and 20
+    reset, step = costs(env, OracleAgent)
+    assert reset < 2000 and step < 200, (reset, step)
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
