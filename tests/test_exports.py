@@ -115,6 +115,7 @@ PUBLIC: dict[str, set[str]] = {
         "OpenAIAgent",
         "OracleAgent",
         "RandomAgent",
+        "Skills",
         "TextAgent",
         "make_agent",
     },

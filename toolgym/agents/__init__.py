@@ -3,7 +3,7 @@
 from toolgym.agents.baselines import NoToolAgent, RandomAgent
 from toolgym.agents.factory import make_agent
 from toolgym.agents.openai_agent import ModelError, OpenAIAgent
-from toolgym.agents.oracle import OracleAgent
+from toolgym.agents.oracle import OracleAgent, Skills
 from toolgym.agents.text import TextAgent
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "OpenAIAgent",
     "OracleAgent",
     "RandomAgent",
+    "Skills",
     "TextAgent",
     "make_agent",
 ]
