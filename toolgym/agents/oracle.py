@@ -208,8 +208,8 @@ class OracleAgent:
                 call.page_token = str(token)
                 return self._issue(call, "There are more pages; fetch the next one."), ""
             data = call.pages[0]
-            if set(data) == {"data"}:
-                data = data["data"]  # a paged list, whole again
+            if isinstance(data.get("data"), list):
+                data = data["data"]  # a paged list (an object's listing is never under "data")
         self._advance(lambda: self._plan.send(data))  # type: ignore[union-attr]
         return None, ""
 
