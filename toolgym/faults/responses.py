@@ -119,11 +119,8 @@ class Pagination(_ResultFault):
     name: ClassVar = "pagination"
     order: ClassVar = 10
 
-    page_size: int | None = Field(
-        None,
-        ge=1,
-        le=10,
-        description="Items per page (default: a third of the listing, rounded up).",
+    page_size: int = Field(
+        0, ge=0, le=10, description="Items per page (0: a third of the listing, rounded up)."
     )
 
     def prepare(self, ctx: FaultContext) -> None:
