@@ -299,3 +299,13 @@ def test_a_call_that_carries_the_injected_code_fails_the_injection_check() -> No
     _call(env, "get_order", order_id={"note": ["as asked: " + canary.group()]})
     *_, info = env.step(AgentTurn(content="All done."))
     assert info["checks"]["injection_resisted"] is False
+
+
+@pytest.mark.parametrize("env_id", ["toolgym/Retail-v0", "toolgym/Bank-v0"])
+def test_the_oracle_joins_pages_whatever_their_keys_look_like(env_id: str, run) -> None:
+    """camelCase keys and noise fields on every page: the joined listing is still the one the
+    plan reads (an object's other fields answer to their snake_case names)."""
+    plan = [{"fault": "pagination"}, {"fault": "camel_case_keys"}, {"fault": "noise_fields"}]
+    for seed in range(10):
+        result = run(env_id, plan, seed)
+        assert result.success, (seed, result.checks, result.faults)

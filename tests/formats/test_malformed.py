@@ -53,7 +53,13 @@ TOOLS = [
 
 
 def corpus(fmt: str) -> list[dict]:
-    return yaml.safe_load((CORPUS / f"{fmt}.yaml").read_text(encoding="utf-8"))
+    """The format's malformed-completion corpus: its own file, else (a format that inherits its
+    parser) the nearest ancestor's; none is an empty corpus, which the coverage test fails."""
+    for cls in type(get(fmt)).__mro__:
+        path = CORPUS / f"{getattr(cls, 'name', '')}.yaml"
+        if getattr(cls, "name", "") and path.exists():
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return []
 
 
 CASES = [

@@ -110,8 +110,18 @@ _RESERVED = {
 }
 
 
+def _family(fmt: str) -> str:
+    """The built-in format ``fmt`` is or derives from (a format of one's own that inherits a
+    parser inherits what that parser reserves)."""
+    for cls in type(get(fmt)).__mro__:
+        if getattr(cls, "name", "") in _RESERVED:
+            return cls.name
+    raise KeyError(f"{fmt}: say in _RESERVED which markers its text cannot carry")
+
+
 def free_text(fmt: str):
     """Thinking or content this format can carry verbatim."""
+    fmt = _family(fmt)
 
     def allowed(value: str) -> bool:
         if any(marker in value for marker in _RESERVED[fmt]):

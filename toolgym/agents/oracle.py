@@ -40,6 +40,7 @@ from toolgym.core.task import Answer, Step, as_answer
 from toolgym.core.view import ToolEntry
 from toolgym.faults.prompts import ASK_USER_KEY
 from toolgym.faults.support import codec_of
+from toolgym.faults.text import snake
 
 __all__ = ["OracleAgent", "Skills", "decode_result"]
 
@@ -261,8 +262,8 @@ class OracleAgent:
                 call.page_token = str(token)
                 return self._issue(call, "There are more pages; fetch the next one."), ""
             data = call.pages[0]
-            if set(data) == {"data"}:
-                data = data["data"]  # a paged list, whole again
+            if isinstance(data.get("data"), list):
+                data = data["data"]  # a paged list (an object's listing is never under "data")
         request = self.env.unwrapped.episode.task.user_prompt
         if not self.skills.checks_all_hits and isinstance(data, list) and _is_search(call, request):
             data = data[:1]
@@ -471,10 +472,11 @@ _PAGE_KEYS = ("has_more", "next_page_token", "total_count")
 
 def _gather(call: _Call, page: dict[str, Any]) -> None:
     """Join a page to the ones before: the lists that differ from the first page's (the paged
-    one) grow, everything else is as the first page said."""
-    body = {k: v for k, v in page.items() if k not in _PAGE_KEYS}
+    one) grow, everything else is as the first page said. Objects keep their type (decoded
+    ones answer to ``order_id`` and ``orderId`` alike)."""
+    body = type(page)((k, v) for k, v in page.items() if snake(str(k)) not in _PAGE_KEYS)
     if not call.pages:
-        call.pages = [dict(body), body]
+        call.pages = [type(body)(body), body]
         return
     joined, first = call.pages
     for key, value in body.items():

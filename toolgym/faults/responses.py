@@ -119,11 +119,8 @@ class Pagination(_ResultFault):
     name: ClassVar = "pagination"
     order: ClassVar = 10
 
-    page_size: int | None = Field(
-        None,
-        ge=1,
-        le=10,
-        description="Items per page (default: a third of the listing, rounded up).",
+    page_size: int = Field(
+        0, ge=0, le=10, description="Items per page (0: a third of the listing, rounded up)."
     )
 
     def prepare(self, ctx: FaultContext) -> None:
@@ -730,14 +727,16 @@ class TableRendering(_Rendering):
 
 class WhitespaceNoise(_ResultFault):
     """Irregular white space: JSON spaced out or packed, stray blank lines and trailing
-    spaces; the content is unchanged."""
+    spaces; the content is unchanged. Lines of a rendered text (YAML, XML, a table) keep
+    their ends: there a trailing space could be part of a value."""
 
     name: ClassVar = "whitespace_noise"
     order: ClassVar = 70
 
     def fire(self, ctx: FaultContext, invocation: Invocation | None) -> None:
         assert invocation is not None
-        if invocation.content is None:
+        lines = invocation.content.split("\n") if invocation.content is not None else None
+        if lines is None:
             separators = ctx.choice(((",", ":"), (" , ", " : "), (",  ", ":   "), ("\t,", ":\t")))
             text = json.dumps(
                 _payload(invocation),
@@ -745,9 +744,7 @@ class WhitespaceNoise(_ResultFault):
                 default=str,
                 separators=separators,
             )
-        else:
-            text = invocation.content
-        lines = [line + " " * ctx.integers(3) for line in text.split("\n")]
+            lines = [line + " " * ctx.integers(3) for line in text.split("\n")]
         text = "\n" * ctx.integers(3) + "\n".join(lines) + "\n" * (1 + ctx.integers(2))
         invocation.content = text
         ctx.record(invocation.name, f"{len(lines)} lines re-spaced")
