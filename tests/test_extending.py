@@ -33,10 +33,11 @@ NEW = {"Library": 20, "extra_noise_fields": 2, "plugin_hermes": 10}
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # a whole contract suite for each new entry, in a subprocess
 def test_entries_of_your_own_meet_every_contract() -> None:
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q"]
     command += ["-p", "tests.plugins.library", *CONTRACTS, "-k", " or ".join(NEW)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1700)
     assert done.returncode == 0, done.stdout[-3000:]
     passed = [line for line in done.stdout.splitlines() if line.startswith("PASSED")]
     for name, least in NEW.items():
