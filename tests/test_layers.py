@@ -22,8 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("sandbox",),
     ("toolkits",),
     ("formats",),
-    ("envs", "faults"),
-    ("agents",),
+    ("envs", "faults", "agents"),  # peers: agents see what an env shows, never fault internals
     ("wrappers",),
     ("evaluation",),
     ("distributed", "serve"),

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from toolgym.faults.text import camel, snake
+from toolgym.core.casing import camel, snake
 
 __all__ = ["Fields", "Numeric", "clean_text", "decode_result", "normalise"]
 

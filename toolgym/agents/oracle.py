@@ -33,14 +33,14 @@ from typing import Any
 import gymnasium as gym
 
 from toolgym.agents.decoding import decode_result
+from toolgym.core.casing import snake
+from toolgym.core.codec import codec_of
 from toolgym.core.env import NOTICE_PREFIX
+from toolgym.core.episode import ASK_USER_KEY
 from toolgym.core.errors import ToolError
 from toolgym.core.messages import AgentTurn, ToolCall
 from toolgym.core.task import Answer, Step, as_answer
 from toolgym.core.view import ToolEntry
-from toolgym.faults.prompts import ASK_USER_KEY
-from toolgym.faults.support import codec_of
-from toolgym.faults.text import snake
 
 __all__ = ["OracleAgent", "Skills", "decode_result"]
 

@@ -16,7 +16,11 @@ from toolgym.core.errors import ToolError
 from toolgym.core.task import Reference, Task, World
 from toolgym.core.view import ToolEntry, ToolView
 
-__all__ = ["Episode", "Interceptor", "Invocation"]
+__all__ = ["ASK_USER_KEY", "Episode", "Interceptor", "Invocation"]
+
+ASK_USER_KEY = "faults.ask_user"
+"""Where an episode keeps the name of its ``ask_user`` tool (``episode.scratch``), once a fault
+added one: the agent side finds the simulated user there."""
 
 
 @dataclass

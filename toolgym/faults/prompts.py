@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from toolgym.core.episode import Episode, Invocation
+from toolgym.core.episode import ASK_USER_KEY, Episode, Invocation
 from toolgym.core.errors import ToolError
 from toolgym.core.grading import literal
 from toolgym.core.view import ToolEntry
@@ -476,7 +476,6 @@ class SimulatedUser:
         return f"My {key.replace('_', ' ')} is {self.facts[key]}."
 
 
-ASK_USER_KEY = "faults.ask_user"  # the name of the episode's ask_user tool, once added
 ASK_USER_DESCRIPTION = (
     "Ask the user a question and get their reply. Use it when the request is missing something "
     "you need."

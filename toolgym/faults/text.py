@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from toolgym.core.casing import camel, snake
+
 __all__ = [
     "camel",
     "is_protected",
@@ -22,30 +24,6 @@ __all__ = [
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _PLACEHOLDER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def camel(name: str) -> str:
-    """``order_id`` -> ``orderId``; names that would not come back unchanged stay as they are.
-
-    >>> camel("price_from"), camel("line_1"), camel("id")
-    ('priceFrom', 'line_1', 'id')
-    """
-    parts = name.split("_")
-    if len(parts) < 2 or not all(p and p[0].isalpha() and p.islower() for p in parts):
-        return name
-    return parts[0] + "".join(p[0].upper() + p[1:] for p in parts[1:])
-
-
-def snake(name: str) -> str:
-    """``orderId`` -> ``order_id`` (the inverse of :func:`camel`).
-
-    >>> snake("nextPageToken"), snake("C-10001")
-    ('next_page_token', 'C-10001')
-    """
-    if not name[:1].islower() or not name.isalnum():
-        return name
-    return _CAMEL_BOUNDARY.sub("_", name).lower()
 
 
 def upper_first(text: str) -> str:
