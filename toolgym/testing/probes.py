@@ -105,6 +105,7 @@ PROBES: dict[str, Probe] = {
 FAULT_PROBES: dict[str, str] = {
     # tools: renamed or retyped interfaces defeat an agent that keeps the clean API
     "changed_types": "clean_names",
+    "removed_tool": "clean_names",
     "parameter_drift": "clean_names",
     "renamed_parameters": "clean_names",
     "scrambled_tool_names": "clean_names",
@@ -164,9 +165,6 @@ UNMEASURED: dict[str, str] = {
     "distractor_tools": (
         "adds look-alike tools beside the real ones, which keep their names: an agent that "
         "knows the name it wants is never misled; it tests picking among similar names"
-    ),
-    "removed_tool": (
-        "removes only tools the task does not need: no agent that does the task calls them"
     ),
     "loosened_types": (
         "widens what the tools accept and still accepts the clean forms: an agent using the "
