@@ -31,7 +31,7 @@ sandbox-deps:
 	fi
 
 test: $(STAMP) sandbox-deps
-	$(PY) -m pytest -q -p no:cacheprovider -n auto --dist loadgroup
+	$(PY) -m pytest -q -p no:cacheprovider -n auto --dist loadgroup --durations=25
 
 demo: $(STAMP)
 	$(VENV)/bin/toolgym demo

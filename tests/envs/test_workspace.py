@@ -199,16 +199,20 @@ def test_planted_notes_and_events_are_gone_after_reset(env: gym.Env) -> None:
 def test_the_interpreter_starts_only_for_tasks_that_use_it(env: gym.Env) -> None:
     python = env.unwrapped._world(0)[0].toolkit("python")
     python.close()  # start from an interpreter that was never used
+    started: list[object] = []
+    make = python._make_sandbox
+    python._make_sandbox = lambda: started.append(make()) or started[-1]
     for seed in range(40):
         options = {"family": FAMILIES[seed % len(FAMILIES)]}
         if options["family"] != "python_to_action":
             toolgym.run_episode(env, toolgym.OracleAgent(env), seed=seed, options=options)
-    sandbox = python.sandbox
-    assert sandbox._worker is None and sandbox._spare is None
+    assert started == [] and python._sandbox is None
     toolgym.run_episode(
         env, toolgym.OracleAgent(env), seed=1, options={"family": "python_to_action"}
     )
-    assert sandbox._spare is not None
+    assert len(started) == 1  # one interpreter, started by the task that runs code
+    env.reset(seed=2)  # between runs the toolkit lends it out instead of holding it
+    assert python._sandbox is None
 
 
 # ------------------------------------------------------------------------------ checkers
