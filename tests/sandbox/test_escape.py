@@ -45,7 +45,9 @@ LIMITS = Limits(
 SECRET = "toolgym-escape-secret-7f3a"
 # The kernel counts the process limit per user: the probes (a fork bomb among them) run as a
 # uid of their own, so they never starve sandboxes of other tests running at the same time.
-UID = 64101 if os.geteuid() == 0 else None
+# A uid of this test process's own (RLIMIT_NPROC counts per uid, machine-wide), as in
+# test_local.py: another pytest process running these tests must not share its budget.
+UID = 55_000 + os.getpid() % 5_000 if os.geteuid() == 0 else None
 PROJECT = Path(__file__).resolve().parents[2]
 
 

@@ -306,7 +306,9 @@ def _qualified(text: str, start: int, qualifier: re.Pattern[str] = _QUALIFIER) -
     """Whether the words just before ``start`` (same clause, up to four words) deny, contrast
     or date what follows: "not shipped", "older than B", "instead of pending", "raised from
     $500", "will be shipped": none of them claims the value is the answer now."""
-    clause = re.split(r"[.;!?,\n]", text[:start])[-1]
+    # Only the last four words of the clause matter: look at a bounded stretch before ``start``
+    # (a wall of numbers must not make every mention cost the whole text).
+    clause = re.split(r"[.;!?,\n]", text[max(0, start - 160) : start])[-1]
     window = " ".join(clause.split()[-4:])
     found = list(qualifier.finditer(window))
     if not found:
@@ -343,11 +345,7 @@ def mentions(answer: str | None, term: str, *, asserted: bool = False) -> bool:
     number = _term_number(term)
     if number is not None:
         if asserted:
-            text = normalise(answer)
-            return any(
-                _same_number(v, number) and not _qualified(text, at, _DENIAL)
-                for v, at in found.spots
-            )
+            return any(_same_number(v, number) for v in _claimed_in(answer).numbers)
         return any(_same_number(abs(v), number) for v in found.numbers)
     clock = _TERM_TIME.match(normalise(term))
     claimed = _claimed(answer, found) if asserted else found
@@ -372,9 +370,15 @@ def mentions(answer: str | None, term: str, *, asserted: bool = False) -> bool:
 def _claimed(answer: str, found: Values) -> Values:
     """``found`` without the days and times the answer denies or contrasts ("not at 14:00",
     "moved from March 3"): what it states as the answer."""
+    return _claimed_in(answer)
+
+
+@lru_cache(maxsize=256)
+def _claimed_in(answer: str) -> Values:
+    found = values_in(answer)
     text = normalise(answer)
     return Values(
-        found.numbers,
+        frozenset(v for v, at in found.spots if not _qualified(text, at, _DENIAL)),
         frozenset(v for v, at in found.day_spots if not _qualified(text, at, _DENIAL)),
         frozenset(v for v, at in found.time_spots if not _qualified(text, at, _DENIAL)),
     )
